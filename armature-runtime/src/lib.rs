@@ -1,0 +1,14 @@
+//! The runtime of [Armature](https://docs.rs/armature): thread pools and the
+//! capabilities the macros expand to. Users depend on the `armature` facade;
+//! this crate's items are re-exported there.
+
+#![warn(missing_docs)]
+
+pub mod pool;
+pub mod validation;
+
+pub use pool::{ParallelConfig, PoolError, compute, compute_pool};
+pub use validation::{
+    AsyncValidate, BatchReport, FieldError, FieldPath, Validate, ValidationError, ValidationErrors,
+    validate_batch,
+};

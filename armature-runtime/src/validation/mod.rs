@@ -1,0 +1,134 @@
+//! Validation: the traits `#[derive(Validate)]` implements, its errors, and
+//! the parallel and batch runners.
+//!
+//! The success path allocates nothing: paths are stack frames
+//! ([`FieldPath`]) rendered only when a rule fails, and an empty
+//! [`ValidationErrors`] owns no heap memory.
+
+mod batch;
+mod email;
+mod error;
+mod parallel;
+mod path;
+pub mod rules;
+mod url;
+
+use std::future::Future;
+
+pub use batch::{BatchReport, validate_batch};
+pub use email::is_email;
+pub use error::{FieldError, ValidationError, ValidationErrors};
+pub use parallel::{CostEstimate, Unit, validate_adaptive, validate_units};
+pub use path::FieldPath;
+pub use rules::Ranged;
+pub use url::is_url;
+
+/// A value whose rules can be checked.
+///
+/// Derive it with `#[derive(Validate)]`; implement [`Validate::validate_into`]
+/// by hand for types the derive cannot describe.
+///
+/// ```
+/// use armature_runtime::{FieldPath, Validate, ValidationError, ValidationErrors};
+///
+/// struct Even(u32);
+///
+/// impl Validate for Even {
+///     fn validate_into(&self, path: &FieldPath<'_>, errors: &mut ValidationErrors) {
+///         if self.0 % 2 != 0 {
+///             errors.push(path.render(), ValidationError::new("even"));
+///         }
+///     }
+/// }
+///
+/// assert!(Even(4).validate().is_ok());
+/// assert_eq!(Even(3).validate().unwrap_err().len(), 1);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not implement `Validate`",
+    label = "`nested` needs a type that implements `Validate`",
+    note = "add `#[derive(Validate)]` to `{Self}`, or implement `armature::Validate` for it"
+)]
+pub trait Validate {
+    /// Checks every rule, appending each failure under `path` in
+    /// declaration order. The building block of the other methods.
+    fn validate_into(&self, path: &FieldPath<'_>, errors: &mut ValidationErrors);
+
+    /// Checks every rule of every field; all failures, in declaration order.
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        self.validate_into(&FieldPath::Root, &mut errors);
+        errors.into_result()
+    }
+
+    /// The same result as [`Validate::validate`], byte for byte. Fields are
+    /// spread over the compute pool when checking them costs enough to pay
+    /// for it, and checked inline otherwise.
+    fn validate_parallel(&self) -> Result<(), ValidationErrors>
+    where
+        Self: Sync,
+    {
+        self.validate()
+    }
+}
+
+/// Validation including `custom_async` checks.
+///
+/// `#[derive(Validate)]` implements it for every type; for a hand-written
+/// [`Validate`] an empty `impl AsyncValidate for T {}` runs the sync rules.
+pub trait AsyncValidate: Validate {
+    /// Runs the sync rules, then every async check of every field
+    /// concurrently (a field whose sync rules failed skips its async checks,
+    /// so an invalid value never reaches a database). Failures come back in
+    /// declaration order, a field's sync failures before its async ones.
+    fn validate_async(&self) -> impl Future<Output = Result<(), ValidationErrors>> + Send
+    where
+        Self: Sync,
+    {
+        async move { self.validate() }
+    }
+}
+
+impl<T: Validate + ?Sized> Validate for &T {
+    fn validate_into(&self, path: &FieldPath<'_>, errors: &mut ValidationErrors) {
+        (**self).validate_into(path, errors);
+    }
+}
+
+impl<T: Validate + ?Sized> Validate for Box<T> {
+    fn validate_into(&self, path: &FieldPath<'_>, errors: &mut ValidationErrors) {
+        (**self).validate_into(path, errors);
+    }
+}
+
+impl<T: Validate + ?Sized> Validate for std::sync::Arc<T> {
+    fn validate_into(&self, path: &FieldPath<'_>, errors: &mut ValidationErrors) {
+        (**self).validate_into(path, errors);
+    }
+}
+
+impl<T: Validate> Validate for Option<T> {
+    fn validate_into(&self, path: &FieldPath<'_>, errors: &mut ValidationErrors) {
+        if let Some(value) = self {
+            value.validate_into(path, errors);
+        }
+    }
+}
+
+impl<T: Validate> Validate for [T] {
+    fn validate_into(&self, path: &FieldPath<'_>, errors: &mut ValidationErrors) {
+        for (i, item) in self.iter().enumerate() {
+            item.validate_into(&path.index(i), errors);
+        }
+    }
+}
+
+impl<T: Validate> Validate for Vec<T> {
+    fn validate_into(&self, path: &FieldPath<'_>, errors: &mut ValidationErrors) {
+        self.as_slice().validate_into(path, errors);
+    }
+}
+
+impl<T: Validate + Sync> AsyncValidate for Vec<T> {}
+impl<T: Validate + Sync> AsyncValidate for Option<T> {}
+impl<T: Validate + Sync + ?Sized> AsyncValidate for Box<T> {}
