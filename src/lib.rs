@@ -1,1 +1,76 @@
+//! # Armature
+//!
+//! A Rust web framework of procedural macros and a small runtime, built on
+//! one promise: **parallelism done right by default**. Independent work runs
+//! concurrently, CPU work runs on a compute pool and never blocks the async
+//! runtime, and every claimed speed-up is measured by a bench in the repository.
+//!
+//! ```
+//! use armature::prelude::*;
+//!
+//! #[derive(Validate)]
+//! struct SignUp {
+//!     #[validate(length(min = 3, max = 32), pattern = "^[a-z0-9_]+$")]
+//!     username: String,
+//!     #[validate(email)]
+//!     email: String,
+//!     #[validate(range(min = 13, max = 130))]
+//!     age: u32,
+//! }
+//!
+//! let errors = SignUp { username: "x".into(), email: "a@b@c".into(), age: 9 }
+//!     .validate()
+//!     .unwrap_err();
+//! let paths: Vec<_> = errors.iter().map(|e| e.path.as_str()).collect();
+//! assert_eq!(paths, ["username", "email", "age"]);
+//! ```
+//!
+//! # `#[derive(Validate)]` rules
+//!
+//! | rule | applies to | params on failure |
+//! |---|---|---|
+//! | `required` | `Option<T>` | — |
+//! | `email` | strings: the HTML standard's valid e-mail address | — |
+//! | `url` | strings: an absolute URL with a scheme and a host (WHATWG) | — |
+//! | `length(min, max, equal)` | chars of a string, items of a collection | the bounds given |
+//! | `range(min, max, exclusive_min, exclusive_max)` | numbers, or any [`validation::Ranged`] | the bounds given |
+//! | `pattern = "regex"` | strings; the regex is checked at compile time | `pattern` |
+//! | `contains = "…"`, `does_not_contain = "…"` | strings | `value` |
+//! | `must_match = other_field` | any `PartialEq` field | `other` (the name, never a value) |
+//! | `custom = path` | `fn(&T) -> Result<(), ValidationError>` | what the function adds |
+//! | `custom_async = path` | `async fn(&T) -> Result<(), ValidationError>`, run by [`AsyncValidate`] only | what the function adds |
+//! | `nested` | a type implementing [`Validate`] (also `Option`, `Vec`, `Box` of one) | the inner errors, under `field.inner` |
+//! | `each(rules…)` | every item of a `Vec`, slice, array, set | paths `field[i]` |
+//!
+//! Every rule also has a parenthesized form taking `code = "…"` and
+//! `message = "…"`: `email(code = "work_email")`, `pattern(regex = "…", message = "…")`,
+//! `contains(value = "…")`, `must_match(other = field)`, `custom(function = path)`.
+//! On an `Option<T>` field, rules other than `required` apply when it is `Some`.
+//! Paths use serde's names (`#[serde(rename)]`, `#[serde(rename_all)]`,
+//! `#[serde(flatten)]`). `#[validate(crate = "path")]` names a re-export of armature.
 
+pub use armature_macros::Validate;
+pub use armature_runtime::validation;
+pub use armature_runtime::{
+    AsyncValidate, BatchReport, FieldError, FieldPath, ParallelConfig, PoolError, Validate,
+    ValidationError, ValidationErrors, compute, compute_pool, pool, validate_batch,
+};
+
+/// The everyday names: `use armature::prelude::*;`.
+pub mod prelude {
+    pub use crate::{
+        AsyncValidate, BatchReport, ParallelConfig, Validate, ValidationError, ValidationErrors,
+        compute, validate_batch,
+    };
+}
+
+/// What generated code names. Not public API: it changes without notice.
+#[doc(hidden)]
+pub mod __private {
+    pub use armature_runtime::validation::rules;
+    pub use armature_runtime::validation::{
+        AsyncValidate, CostEstimate, FieldPath, Unit, Validate, ValidationError, ValidationErrors,
+        is_email, is_url, validate_adaptive,
+    };
+    pub use armature_runtime::__deps::{futures, rayon, serde_json};
+}

@@ -12,3 +12,11 @@ pub use validation::{
     AsyncValidate, BatchReport, FieldError, FieldPath, Validate, ValidationError, ValidationErrors,
     validate_batch,
 };
+
+/// Crates the facade re-exports for generated code (`armature::__private`).
+#[doc(hidden)]
+pub mod __deps {
+    pub use futures;
+    pub use rayon;
+    pub use serde_json;
+}

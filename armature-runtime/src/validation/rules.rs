@@ -188,6 +188,29 @@ impl<C: Each + ?Sized> Each for &C {
     }
 }
 
+/// Values the `required` rule checks for presence.
+#[diagnostic::on_unimplemented(
+    message = "`required` applies to `Option<T>` fields, but this field is `{Self}`",
+    label = "a `{Self}` is always present",
+    note = "make the field an `Option<…>` (the client may omit it) or remove `required`"
+)]
+pub trait Required {
+    /// Whether a value was given.
+    fn is_present(&self) -> bool;
+}
+
+impl<T> Required for Option<T> {
+    fn is_present(&self) -> bool {
+        self.is_some()
+    }
+}
+
+impl<T: Required + ?Sized> Required for &T {
+    fn is_present(&self) -> bool {
+        (**self).is_present()
+    }
+}
+
 /// The future a `custom_async` check returns.
 #[diagnostic::on_unimplemented(
     message = "`custom_async` needs an `async fn` returning `Result<(), ValidationError>`, but this returns `{Self}`",
@@ -197,6 +220,19 @@ impl<C: Each + ?Sized> Each for &C {
 pub trait AsyncCheck: Future<Output = Result<(), ValidationError>> {}
 
 impl<F: Future<Output = Result<(), ValidationError>>> AsyncCheck for F {}
+
+/// Whether a `required` value is present; the bound gives the diagnostic.
+#[inline]
+pub fn is_present<T: Required + ?Sized>(value: &T) -> bool {
+    value.is_present()
+}
+
+/// Pins a `custom` check's result type, so a wrong signature is reported at
+/// the user's function path.
+#[inline]
+pub fn custom_result(result: Result<(), ValidationError>) -> Result<(), ValidationError> {
+    result
+}
 
 /// Length in chars or items; the bound gives the diagnostic.
 #[inline]
@@ -308,11 +344,10 @@ pub mod fail {
     }
 
     /// `length`, `range`: a code with the bounds that were given.
-    pub fn bounds(code: &'static str, bounds: &[(&'static str, Option<Value>)]) -> ValidationError {
+    pub fn bounds(code: &'static str, bounds: &[(&'static str, Value)]) -> ValidationError {
         bounds
             .iter()
-            .filter_map(|(k, v)| v.clone().map(|v| (*k, v)))
-            .fold(ValidationError::new(code), |e, (k, v)| e.with_param(k, v))
+            .fold(ValidationError::new(code), |e, (k, v)| e.with_param(*k, v.clone()))
     }
 
     /// Applies a rule's `code = …` / `message = …` options.
@@ -356,7 +391,7 @@ mod tests {
 
     #[test]
     fn bounds_keep_given_params_only() {
-        let e = fail::bounds("length", &[("min", Some(3.into())), ("max", None)]);
+        let e = fail::bounds("length", &[("min", 3.into())]);
         assert_eq!(e.params().len(), 1);
         assert_eq!(e.message(), "length must be at least 3");
     }

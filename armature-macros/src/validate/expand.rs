@@ -1,0 +1,515 @@
+//! The model -> `impl Validate` and `impl AsyncValidate`.
+//!
+//! Every check borrows the field (`let Self { name: __field_name, .. } = self`),
+//! so the same field code serves structs, enum variants, the sequential
+//! method and the parallel units. Checks that the compiler verifies (a rule
+//! on the wrong type, a `nested` type without `Validate`) are spanned on the
+//! user's token so the error lands there.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Ident, Type};
+
+use super::model::{Container, Data, Field, Rule, RuleKind};
+use crate::internals::ty;
+
+pub fn expand(c: &Container) -> TokenStream {
+    let a = private(c);
+    let ident = c.ident;
+    let validate_generics = bounded_generics(c, &quote!(#a::Validate));
+    let (impl_g, ty_g, where_c) = validate_generics.split_for_impl();
+
+    let body = match &c.data {
+        Data::Struct(fields) => {
+            let pattern = pattern(quote!(Self), fields, |f| f.has_sync_rules());
+            let checks = fields.iter().map(|f| field_sync(&a, f, fields, false));
+            quote! {
+                let #pattern = self;
+                #(#checks)*
+            }
+        }
+        Data::Enum(variants) => {
+            let arms = variants.iter().map(|v| {
+                let name = v.ident;
+                let pattern = pattern(quote!(Self::#name), &v.fields, |f| f.has_sync_rules());
+                let checks = v.fields.iter().map(|f| field_sync(&a, f, &v.fields, false));
+                quote!(#pattern => { #(#checks)* })
+            });
+            quote! {
+                match self {
+                    #(#arms)*
+                }
+            }
+        }
+    };
+    let parallel = parallel_method(&a, c);
+    let async_impl = async_impl(&a, c);
+    quote! {
+        const _: () = {
+            #[automatically_derived]
+            impl #impl_g #a::Validate for #ident #ty_g #where_c {
+                #[allow(unused_variables)]
+                fn validate_into(
+                    &self,
+                    __path: &#a::FieldPath<'_>,
+                    __errors: &mut #a::ValidationErrors,
+                ) {
+                    #body
+                }
+                #parallel
+            }
+            #async_impl
+        };
+    }
+}
+
+/// When the derive input has errors: empty impls, so the user sees the real
+/// error and not a cascade of "`Validate` is not implemented".
+pub fn fallback(c: &Container) -> TokenStream {
+    let a = private(c);
+    let ident = c.ident;
+    let (impl_g, ty_g, where_c) = c.generics.split_for_impl();
+    quote! {
+        const _: () = {
+            impl #impl_g #a::Validate for #ident #ty_g #where_c {
+                fn validate_into(&self, _: &#a::FieldPath<'_>, _: &mut #a::ValidationErrors) {}
+            }
+            impl #impl_g #a::AsyncValidate for #ident #ty_g #where_c {}
+        };
+    }
+}
+
+fn private(c: &Container) -> TokenStream {
+    let krate = &c.krate;
+    quote!(#krate::__private)
+}
+
+/// The type's generics plus `FieldType: bound` for every `nested` field whose
+/// type mentions a type parameter (`struct Page<T> { #[validate(nested)] item: T }`).
+fn bounded_generics(c: &Container, bound: &TokenStream) -> syn::Generics {
+    let mut generics = c.generics.clone();
+    let params: Vec<&Ident> = c.generics.type_params().map(|p| &p.ident).collect();
+    if params.is_empty() {
+        return generics;
+    }
+    let fields: Vec<&Field> = match &c.data {
+        Data::Struct(fields) => fields.iter().collect(),
+        Data::Enum(variants) => variants.iter().flat_map(|v| &v.fields).collect(),
+    };
+    let where_clause = generics.make_where_clause();
+    for field in fields {
+        if field.rules.iter().any(|r| r.kind.has_opaque_cost()) && ty::mentions_any(field.ty, &params) {
+            let ty = field.ty;
+            where_clause.predicates.push(syn::parse_quote!(#ty: #bound));
+        }
+    }
+    generics
+}
+
+/// `Self { a: __field_a, b: __field_b, .. }` binding the fields `wanted`
+/// selects plus every field a `must_match` of theirs compares with.
+fn pattern(path: TokenStream, fields: &[Field], wanted: impl Fn(&Field) -> bool) -> TokenStream {
+    let mut needed: Vec<bool> = fields.iter().map(&wanted).collect();
+    for field in fields.iter().filter(|f| wanted(f)) {
+        for rule in &field.rules {
+            if let RuleKind::MustMatch(other) = &rule.kind
+                && let Some(i) = fields
+                    .iter()
+                    .position(|f| matches!(&f.member, syn::Member::Named(n) if n == other))
+            {
+                needed[i] = true;
+            }
+        }
+    }
+    let bindings = fields.iter().zip(needed).filter(|(_, n)| *n).map(|(f, _)| {
+        let member = &f.member;
+        let binding = f.binding();
+        quote!(#member: #binding)
+    });
+    quote!(#path { #(#bindings,)* .. })
+}
+
+fn field_path(field: &Field) -> TokenStream {
+    match &field.path_name {
+        Some(name) => quote!(let __p = __path.field(#name);),
+        // `#[serde(flatten)]`: the inner fields sit at the parent's level.
+        None => quote!(let __p = *__path;),
+    }
+}
+
+/// The sync checks of one field. `skip_nested`: the async pass validates
+/// nested values with their own `validate_async` instead.
+fn field_sync(a: &TokenStream, field: &Field, fields: &[Field], skip_nested: bool) -> TokenStream {
+    let rules: Vec<&Rule> = field
+        .rules
+        .iter()
+        .filter(|r| !matches!(r.kind, RuleKind::CustomAsync(_)))
+        .filter(|r| !(skip_nested && matches!(r.kind, RuleKind::Nested)))
+        .collect();
+    if rules.is_empty() {
+        return TokenStream::new();
+    }
+    let path = field_path(field);
+    let binding = field.binding();
+    let checks = value_checks(a, &rules, &binding, Some(field.ty), &format_ident!("__p"), 0, fields);
+    quote! {{
+        #path
+        #checks
+    }}
+}
+
+/// Checks of `rules` on `binding` (a reference to a field or an item).
+/// `required` and `must_match` look at the value itself; the other rules at
+/// the inner value when the type is spelled `Option<…>` (skipped on `None`).
+fn value_checks(
+    a: &TokenStream,
+    rules: &[&Rule],
+    binding: &Ident,
+    ty: Option<&Type>,
+    path: &Ident,
+    depth: usize,
+    fields: &[Field],
+) -> TokenStream {
+    let mut outer = TokenStream::new();
+    let mut inner = TokenStream::new();
+    let value = format_ident!("__v{}", depth);
+    for rule in rules {
+        let fail = |error: TokenStream| push_error(a, rule, path, error);
+        match &rule.kind {
+            RuleKind::Required => {
+                let check = quote_spanned!(rule.span=> #a::rules::is_present(#binding));
+                let fail = fail(quote!(#a::rules::fail::required()));
+                outer.extend(quote!(if !#check { #fail }));
+            }
+            RuleKind::MustMatch(other) => {
+                let other_binding = fields
+                    .iter()
+                    .find(|f| matches!(&f.member, syn::Member::Named(n) if n == other))
+                    .map(Field::binding);
+                if let Some(other_binding) = other_binding {
+                    let name = other.to_string();
+                    let check = quote_spanned!(other.span()=> *#binding != *#other_binding);
+                    let fail = fail(quote!(#a::rules::fail::must_match(#name)));
+                    outer.extend(quote!(if #check { #fail }));
+                }
+            }
+            _ => inner.extend(rule_check(a, rule, &value, ty, path, depth, fields)),
+        }
+    }
+    if !inner.is_empty() {
+        let unwrapped = ty.and_then(ty::option_inner);
+        outer.extend(if unwrapped.is_some() {
+            quote!(if let ::core::option::Option::Some(#value) = #binding { #inner })
+        } else {
+            quote!({ let #value = #binding; #inner })
+        });
+    }
+    outer
+}
+
+fn push_error(a: &TokenStream, rule: &Rule, path: &Ident, error: TokenStream) -> TokenStream {
+    let error = if rule.code.is_some() || rule.message.is_some() {
+        let code = option_lit(&rule.code);
+        let message = option_lit(&rule.message);
+        quote!(#a::rules::fail::customize(#error, #code, #message))
+    } else {
+        error
+    };
+    quote!(__errors.push(#path.render(), #error);)
+}
+
+fn option_lit(lit: &Option<syn::LitStr>) -> TokenStream {
+    match lit {
+        Some(lit) => quote!(::core::option::Option::Some(#lit)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+/// A rule on the (unwrapped) value `value`.
+fn rule_check(
+    a: &TokenStream,
+    rule: &Rule,
+    value: &Ident,
+    ty: Option<&Type>,
+    path: &Ident,
+    depth: usize,
+    fields: &[Field],
+) -> TokenStream {
+    let span = rule.span;
+    let fail = |error: TokenStream| push_error(a, rule, path, error);
+    let text = quote_spanned!(span=> #a::rules::text(#value));
+    match &rule.kind {
+        RuleKind::Email => {
+            let fail = fail(quote!(#a::rules::fail::email()));
+            quote!(if !#a::is_email(#text) { #fail })
+        }
+        RuleKind::Url => {
+            let fail = fail(quote!(#a::rules::fail::url()));
+            quote!(if !#a::is_url(#text) { #fail })
+        }
+        RuleKind::Length { min, max, equal } => {
+            let measure = quote_spanned!(span=> #a::rules::length(#value));
+            bounds_check(a, "length", measure, fail, &[
+                ("min", min.as_ref(), quote!(>=)),
+                ("max", max.as_ref(), quote!(<=)),
+                ("equal", equal.as_ref(), quote!(==)),
+            ], false)
+        }
+        RuleKind::Range {
+            min,
+            max,
+            exclusive_min,
+            exclusive_max,
+        } => {
+            let measure = quote_spanned!(span=> #a::rules::ranged(#value));
+            bounds_check(a, "range", measure, fail, &[
+                ("min", min.as_ref(), quote!(>=)),
+                ("max", max.as_ref(), quote!(<=)),
+                ("exclusive_min", exclusive_min.as_ref(), quote!(>)),
+                ("exclusive_max", exclusive_max.as_ref(), quote!(<)),
+            ], true)
+        }
+        RuleKind::Pattern(lit) => {
+            let fail = fail(quote!(#a::rules::fail::pattern(#lit)));
+            quote! {{
+                static __PATTERN: #a::rules::LazyRegex = #a::rules::LazyRegex::new(#lit);
+                if !__PATTERN.is_match(#text) { #fail }
+            }}
+        }
+        RuleKind::Contains(lit) => {
+            let fail = fail(quote!(#a::rules::fail::contains(#lit)));
+            quote!(if !#text.contains(#lit) { #fail })
+        }
+        RuleKind::DoesNotContain(lit) => {
+            let fail = fail(quote!(#a::rules::fail::does_not_contain(#lit)));
+            quote!(if #text.contains(#lit) { #fail })
+        }
+        RuleKind::Custom(function) => {
+            let call = quote_spanned!(function.span()=> #a::rules::custom_result(#function(#value)));
+            let fail = fail(quote!(__error));
+            quote!(if let ::core::result::Result::Err(__error) = #call { #fail })
+        }
+        RuleKind::Nested => {
+            // On the field's type: "`Address` does not implement `Validate`".
+            let span = if depth == 0 { ty.map_or(span, Spanned::span) } else { span };
+            quote_spanned!(span=> #a::Validate::validate_into(#value, &#path, __errors);)
+        }
+        RuleKind::Each(inner) => {
+            let item = format_ident!("__item{}", depth + 1);
+            let item_path = format_ident!("__p{}", depth + 1);
+            let item_ty = ty.and_then(ty::collection_item);
+            let inner: Vec<&Rule> = inner.iter().collect();
+            let checks = value_checks(a, &inner, &item, item_ty, &item_path, depth + 1, fields);
+            let items = quote_spanned!(span=> #a::rules::each(#value));
+            quote! {
+                for (__index, #item) in ::core::iter::Iterator::enumerate(#items) {
+                    let #item_path = #path.index(__index);
+                    #checks
+                }
+            }
+        }
+        // Handled by `value_checks` (value itself) or the async pass.
+        RuleKind::Required | RuleKind::MustMatch(_) | RuleKind::CustomAsync(_) => TokenStream::new(),
+    }
+}
+
+/// `length`/`range`: one comparison per given bound; on failure an error
+/// carrying exactly the bounds given. `by_ref` compares `&value` with
+/// `&bound` (any `PartialOrd` bound type), else the `usize` count directly.
+fn bounds_check(
+    a: &TokenStream,
+    code: &str,
+    measure: TokenStream,
+    fail: impl Fn(TokenStream) -> TokenStream,
+    bounds: &[(&str, Option<&syn::Expr>, TokenStream)],
+    by_ref: bool,
+) -> TokenStream {
+    let given: Vec<_> = bounds.iter().filter_map(|(k, e, op)| e.map(|e| (*k, e, op))).collect();
+    let conditions = given.iter().map(|(_, bound, op)| {
+        if by_ref {
+            quote!(__measured #op &(#bound))
+        } else {
+            quote!(__measured #op (#bound))
+        }
+    });
+    let params = given.iter().map(|(k, bound, _)| quote!((#k, #a::rules::param(&(#bound)))));
+    let fail = fail(quote!(#a::rules::fail::bounds(#code, &[#(#params),*])));
+    quote! {{
+        let __measured = #measure;
+        if !(#(#conditions)&&*) { #fail }
+    }}
+}
+
+/// `validate_parallel` for structs with rules of unknown cost (`custom`,
+/// `nested`): one unit per field, run adaptively. Cheap structs keep the
+/// trait's default, which is `validate()` with no overhead at all.
+fn parallel_method(a: &TokenStream, c: &Container) -> TokenStream {
+    let Data::Struct(fields) = &c.data else {
+        return TokenStream::new();
+    };
+    if !fields.iter().flat_map(|f| &f.rules).any(|r| r.kind.has_opaque_cost()) {
+        return TokenStream::new();
+    }
+    let units: Vec<TokenStream> = fields
+        .iter()
+        .filter(|f| f.has_sync_rules())
+        .map(|f| {
+            let pattern = pattern(quote!(Self), std::slice::from_ref(f), |_| true);
+            // A unit binds its own field, plus the one a `must_match` reads.
+            let pattern = if f.rules.iter().any(|r| matches!(r.kind, RuleKind::MustMatch(_))) {
+                let only_f = |g: &Field| g.member == f.member;
+                self::pattern(quote!(Self), fields, only_f)
+            } else {
+                pattern
+            };
+            let checks = field_sync(a, f, fields, false);
+            quote!(|__self: &Self, __path: &#a::FieldPath<'_>, __errors: &mut #a::ValidationErrors| {
+                let #pattern = __self;
+                #checks
+            })
+        })
+        .collect();
+    let count = units.len();
+    quote! {
+        fn validate_parallel(&self) -> ::core::result::Result<(), #a::ValidationErrors>
+        where
+            Self: ::core::marker::Sync,
+        {
+            static __COST: #a::CostEstimate = #a::CostEstimate::new();
+            let __units: [#a::Unit<Self>; #count] = [#(#units),*];
+            #a::validate_adaptive(&__COST, self, &__units)
+        }
+    }
+}
+
+/// `impl AsyncValidate`: the trait default when there is nothing async,
+/// else sync checks, then all async checks joined, merged in declaration order.
+fn async_impl(a: &TokenStream, c: &Container) -> TokenStream {
+    let ident = c.ident;
+    let generics = bounded_generics(c, &quote!(#a::AsyncValidate + ::core::marker::Sync));
+    let (impl_g, ty_g, where_c) = generics.split_for_impl();
+    let has_async = |fields: &[Field]| fields.iter().any(Field::has_async_work);
+    let body = match &c.data {
+        Data::Struct(fields) if has_async(fields) => {
+            let pattern = pattern(quote!(Self), fields, |f| f.has_sync_rules() || f.has_async_work());
+            let body = async_fields(a, fields);
+            quote! {
+                let #pattern = self;
+                #body
+            }
+        }
+        Data::Enum(variants) if variants.iter().any(|v| has_async(&v.fields)) => {
+            let arms = variants.iter().map(|v| {
+                let name = v.ident;
+                let pattern = pattern(quote!(Self::#name), &v.fields, |f| f.has_sync_rules() || f.has_async_work());
+                let body = async_fields(a, &v.fields);
+                quote!(#pattern => { #body })
+            });
+            quote!(match self { #(#arms)* })
+        }
+        _ => {
+            return quote! {
+                #[automatically_derived]
+                impl #impl_g #a::AsyncValidate for #ident #ty_g #where_c {}
+            };
+        }
+    };
+    quote! {
+        #[automatically_derived]
+        impl #impl_g #a::AsyncValidate for #ident #ty_g #where_c {
+            #[allow(unused_variables)]
+            fn validate_async(&self) -> impl ::core::future::Future<
+                Output = ::core::result::Result<(), #a::ValidationErrors>,
+            > + ::core::marker::Send
+            where
+                Self: ::core::marker::Sync,
+            {
+                async move { #body }
+            }
+        }
+    }
+}
+
+fn async_fields(a: &TokenStream, fields: &[Field]) -> TokenStream {
+    let mut sync = TokenStream::new();
+    let mut futures = Vec::new();
+    let mut merges = Vec::new();
+    let mut results = Vec::new();
+    for (i, field) in fields.iter().enumerate() {
+        let start = format_ident!("__start{}", i);
+        let end = format_ident!("__end{}", i);
+        let ok = format_ident!("__ok{}", i);
+        let checks = field_sync(a, field, fields, true);
+        sync.extend(quote! {
+            let #start = __all.len();
+            { let __errors = &mut __all; #checks }
+            let #end = __all.len();
+            let #ok = #end == #start;
+        });
+        for rule in &field.rules {
+            if let Some(future) = async_rule(a, field, rule, &ok) {
+                let result = format_ident!("__result{}", futures.len());
+                merges.push(quote!(__all.insert_all(#end, #result);));
+                results.push(result);
+                futures.push(future);
+            }
+        }
+    }
+    // Insert from the last field back, so earlier positions stay valid.
+    merges.reverse();
+    quote! {
+        let mut __all = #a::ValidationErrors::new();
+        let __root = #a::FieldPath::Root;
+        let __path = &__root;
+        #sync
+        // Joined in this task: no spawn, no box; the checks' I/O overlaps.
+        let (#(#results,)*) = #a::futures::join!(#(#futures),*);
+        #(#merges)*
+        __all.into_result()
+    }
+}
+
+/// The future of one async check (`custom_async`, or a nested value's own
+/// `validate_async`), yielding that check's errors with full paths.
+fn async_rule(a: &TokenStream, field: &Field, rule: &Rule, ok: &Ident) -> Option<TokenStream> {
+    let binding = field.binding();
+    let path = field_path(field);
+    let unwrap = |body: TokenStream| {
+        if ty::option_inner(field.ty).is_some() {
+            quote!(if let ::core::option::Option::Some(__v0) = #binding { #body })
+        } else {
+            quote!({ let __v0 = #binding; #body })
+        }
+    };
+    let body = match &rule.kind {
+        RuleKind::CustomAsync(function) => {
+            let call = quote_spanned!(function.span()=> #a::rules::async_check(#function(__v0)));
+            let push = push_error(a, rule, &format_ident!("__p"), quote!(__error));
+            unwrap(quote! {
+                if let ::core::result::Result::Err(__error) = #call.await { #push }
+            })
+        }
+        RuleKind::Nested => {
+            let span = field.ty.span();
+            let call = quote_spanned!(span=> #a::AsyncValidate::validate_async(__v0));
+            unwrap(quote! {
+                if let ::core::result::Result::Err(__nested) = #call.await {
+                    __errors.append(__nested.prefixed(&__p.render()));
+                }
+            })
+        }
+        _ => return None,
+    };
+    Some(quote! {
+        async {
+            let mut __errors = #a::ValidationErrors::new();
+            if #ok {
+                #path
+                let __errors = &mut __errors;
+                #body
+            }
+            __errors
+        }
+    })
+}

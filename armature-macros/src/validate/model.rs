@@ -1,0 +1,128 @@
+//! The typed model `#[derive(Validate)]` parses into and expands from.
+
+use proc_macro2::Span;
+use syn::{Expr, Ident, LitStr, Member, Path, Type};
+
+/// Rule names as written by users; the single source for parsing and messages.
+pub const RULES: &[&str] = &[
+    "required",
+    "email",
+    "url",
+    "length",
+    "range",
+    "pattern",
+    "contains",
+    "does_not_contain",
+    "must_match",
+    "custom",
+    "custom_async",
+    "nested",
+    "each",
+];
+
+pub struct Container<'a> {
+    pub ident: &'a Ident,
+    pub generics: &'a syn::Generics,
+    pub krate: Path,
+    pub data: Data<'a>,
+}
+
+pub enum Data<'a> {
+    Struct(Vec<Field<'a>>),
+    Enum(Vec<Variant<'a>>),
+}
+
+pub struct Variant<'a> {
+    pub ident: &'a Ident,
+    pub fields: Vec<Field<'a>>,
+}
+
+pub struct Field<'a> {
+    /// `name` or `0`: how the field is matched in a pattern.
+    pub member: Member,
+    /// The segment in error paths (the serde name); `None` when flattened.
+    pub path_name: Option<String>,
+    pub ty: &'a Type,
+    pub rules: Vec<Rule>,
+}
+
+impl Field<'_> {
+    pub fn binding(&self) -> Ident {
+        match &self.member {
+            Member::Named(ident) => quote::format_ident!("__field_{}", ident),
+            Member::Unnamed(index) => quote::format_ident!("__field_{}", index.index),
+        }
+    }
+
+    pub fn has_sync_rules(&self) -> bool {
+        self.rules.iter().any(|r| !matches!(r.kind, RuleKind::CustomAsync(_)))
+    }
+
+    pub fn has_async_work(&self) -> bool {
+        self.rules
+            .iter()
+            .any(|r| matches!(r.kind, RuleKind::CustomAsync(_) | RuleKind::Nested))
+    }
+}
+
+pub struct Rule {
+    pub kind: RuleKind,
+    /// The rule's name token: where errors about the rule point.
+    pub span: Span,
+    pub code: Option<LitStr>,
+    pub message: Option<LitStr>,
+}
+
+pub enum RuleKind {
+    Required,
+    Email,
+    Url,
+    Length {
+        min: Option<Expr>,
+        max: Option<Expr>,
+        equal: Option<Expr>,
+    },
+    Range {
+        min: Option<Expr>,
+        max: Option<Expr>,
+        exclusive_min: Option<Expr>,
+        exclusive_max: Option<Expr>,
+    },
+    Pattern(LitStr),
+    Contains(LitStr),
+    DoesNotContain(LitStr),
+    MustMatch(Ident),
+    Custom(Path),
+    CustomAsync(Path),
+    Nested,
+    Each(Vec<Rule>),
+}
+
+impl RuleKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Required => "required",
+            Self::Email => "email",
+            Self::Url => "url",
+            Self::Length { .. } => "length",
+            Self::Range { .. } => "range",
+            Self::Pattern(_) => "pattern",
+            Self::Contains(_) => "contains",
+            Self::DoesNotContain(_) => "does_not_contain",
+            Self::MustMatch(_) => "must_match",
+            Self::Custom(_) => "custom",
+            Self::CustomAsync(_) => "custom_async",
+            Self::Nested => "nested",
+            Self::Each(_) => "each",
+        }
+    }
+
+    /// Rules whose cost the macro cannot bound: user code, or another type's rules.
+    pub fn has_opaque_cost(&self) -> bool {
+        match self {
+            Self::Custom(_) | Self::Nested => true,
+            Self::Each(rules) => rules.iter().any(|r| r.kind.has_opaque_cost()),
+            _ => false,
+        }
+    }
+}
