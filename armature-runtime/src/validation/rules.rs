@@ -356,11 +356,15 @@ pub mod fail {
         code: Option<&'static str>,
         message: Option<&'static str>,
     ) -> ValidationError {
-        if let Some(code) = code {
-            error = error.with_code(code);
-        }
         if let Some(message) = message {
             error = error.with_message(message);
+        } else if code.is_some() {
+            // Default messages are keyed by code: keep the rule's own text.
+            let text = error.message().into_owned();
+            error = error.with_message(text);
+        }
+        if let Some(code) = code {
+            error = error.with_code(code);
         }
         error
     }
