@@ -22,6 +22,8 @@ pub fn skip_value(meta: &ParseNestedMeta) -> syn::Result<()> {
 pub struct SerdeNames {
     pub rename: Option<String>,
     pub rename_all: Option<RenameRule>,
+    /// On an enum: the rule for every variant's fields.
+    pub rename_all_fields: Option<RenameRule>,
     pub flatten: bool,
 }
 
@@ -38,6 +40,9 @@ pub fn serde_names(attrs: &[Attribute]) -> SerdeNames {
                 Some("rename") => names.rename = directional(&meta)?,
                 Some("rename_all") => {
                     names.rename_all = directional(&meta)?.and_then(|r| RenameRule::from_serde(&r));
+                }
+                Some("rename_all_fields") => {
+                    names.rename_all_fields = directional(&meta)?.and_then(|r| RenameRule::from_serde(&r));
                 }
                 Some("flatten") => names.flatten = true,
                 _ => skip_value(&meta)?,

@@ -10,16 +10,16 @@ pub fn closest<'a>(input: &str, candidates: &[&'a str]) -> Option<&'a str> {
         .map(|(_, c)| c)
 }
 
-/// The message for an unknown `what` named `input`: a suggestion and the valid list.
-pub fn unknown(what: &str, input: &str, candidates: &[&str]) -> String {
+/// `head` (what is wrong with `input`), a suggestion and the valid names.
+pub fn unknown(head: &str, input: &str, candidates: &[&str]) -> String {
     let list = candidates
         .iter()
         .map(|c| format!("`{c}`"))
         .collect::<Vec<_>>()
         .join(", ");
     match closest(input, candidates) {
-        Some(best) => format!("unknown {what} `{input}`; did you mean `{best}`?\nvalid: {list}"),
-        None => format!("unknown {what} `{input}`\nvalid: {list}"),
+        Some(best) => format!("{head}; did you mean `{best}`?\nvalid: {list}"),
+        None => format!("{head}\nvalid: {list}"),
     }
 }
 

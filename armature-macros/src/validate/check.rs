@@ -38,11 +38,8 @@ fn must_match(cx: &Ctxt, field: &Field, other: &syn::Ident, fields: &[Field]) {
             })
             .collect();
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
-        cx.error_spanned_by(
-            other,
-            crate::internals::suggest::unknown("field in `must_match`", &other.to_string(), &names)
-                .replacen("unknown field in `must_match`", "`must_match` names no field", 1),
-        );
+        let head = format!("`must_match` names no field `{other}`");
+        cx.error_spanned_by(other, crate::internals::suggest::unknown(&head, &other.to_string(), &names));
     }
 }
 

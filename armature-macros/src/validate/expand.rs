@@ -44,7 +44,7 @@ pub fn expand(c: &Container) -> TokenStream {
         }
     };
     let parallel = parallel_method(&a, c);
-    let async_impl = async_impl(&a, c);
+    let async_method = async_method(&a, c);
     quote! {
         const _: () = {
             #[automatically_derived]
@@ -58,8 +58,8 @@ pub fn expand(c: &Container) -> TokenStream {
                     #body
                 }
                 #parallel
+                #async_method
             }
-            #async_impl
         };
     }
 }
@@ -75,9 +75,28 @@ pub fn fallback(c: &Container) -> TokenStream {
             impl #impl_g #a::Validate for #ident #ty_g #where_c {
                 fn validate_into(&self, _: &#a::FieldPath<'_>, _: &mut #a::ValidationErrors) {}
             }
-            impl #impl_g #a::AsyncValidate for #ident #ty_g #where_c {}
         };
     }
+}
+
+/// `tokens` with every token at `span`: a path like `::armature::__private::f`
+/// must point at the user's token as a whole, or rustc reports the bound it
+/// fails a second time at the derive.
+fn respan(tokens: &TokenStream, span: proc_macro2::Span) -> TokenStream {
+    tokens
+        .clone()
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(g) = &tt {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(&g.stream(), span));
+                group.set_span(span);
+                tt = group.into();
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
 }
 
 fn private(c: &Container) -> TokenStream {
@@ -145,7 +164,7 @@ fn field_sync(a: &TokenStream, field: &Field, fields: &[Field], skip_nested: boo
         .rules
         .iter()
         .filter(|r| !matches!(r.kind, RuleKind::CustomAsync(_)))
-        .filter(|r| !(skip_nested && matches!(r.kind, RuleKind::Nested)))
+        .filter(|r| !(skip_nested && field.nested_async() && matches!(r.kind, RuleKind::Nested)))
         .collect();
     if rules.is_empty() {
         return TokenStream::new();
@@ -178,7 +197,9 @@ fn value_checks(
         let fail = |error: TokenStream| push_error(a, rule, path, error);
         match &rule.kind {
             RuleKind::Required => {
-                let check = quote_spanned!(rule.span=> #a::rules::is_present(#binding));
+                let binding = Ident::new(&binding.to_string(), rule.span);
+                let at = respan(a, rule.span);
+                let check = quote_spanned!(rule.span=> #at::rules::is_present(#binding));
                 let fail = fail(quote!(#a::rules::fail::required()));
                 outer.extend(quote!(if !#check { #fail }));
             }
@@ -237,8 +258,11 @@ fn rule_check(
     fields: &[Field],
 ) -> TokenStream {
     let span = rule.span;
+    // The value carries the rule's span: a trait bound it fails is reported there.
+    let value = &Ident::new(&value.to_string(), span);
     let fail = |error: TokenStream| push_error(a, rule, path, error);
-    let text = quote_spanned!(span=> #a::rules::text(#value));
+    let at = &respan(a, span);
+    let text = quote_spanned!(span=> #at::rules::text(#value));
     match &rule.kind {
         RuleKind::Email => {
             let fail = fail(quote!(#a::rules::fail::email()));
@@ -249,12 +273,18 @@ fn rule_check(
             quote!(if !#a::is_url(#text) { #fail })
         }
         RuleKind::Length { min, max, equal } => {
-            let measure = quote_spanned!(span=> #a::rules::length(#value));
-            bounds_check(a, "length", measure, fail, &[
-                ("min", min.as_ref(), quote!(>=)),
-                ("max", max.as_ref(), quote!(<=)),
-                ("equal", equal.as_ref(), quote!(==)),
-            ], false)
+            let given: Vec<_> = [("min", min, quote!(>=)), ("max", max, quote!(<=)), ("equal", equal, quote!(==))]
+                .into_iter()
+                .filter_map(|(k, e, op)| e.as_ref().map(|e| (k, e, op)))
+                .collect();
+            let conditions = given.iter().map(|(_, bound, op)| quote!(__length #op (#bound)));
+            let params = given.iter().map(|(k, bound, _)| quote!((#k, #a::rules::param(&(#bound)))));
+            let fail = fail(quote!(#a::rules::fail::bounds("length", &[#(#params),*])));
+            let measure = quote_spanned!(span=> #at::rules::length(#value));
+            quote! {{
+                let __length: usize = #measure;
+                if !(#(#conditions)&&*) { #fail }
+            }}
         }
         RuleKind::Range {
             min,
@@ -262,13 +292,21 @@ fn rule_check(
             exclusive_min,
             exclusive_max,
         } => {
-            let measure = quote_spanned!(span=> #a::rules::ranged(#value));
-            bounds_check(a, "range", measure, fail, &[
-                ("min", min.as_ref(), quote!(>=)),
-                ("max", max.as_ref(), quote!(<=)),
-                ("exclusive_min", exclusive_min.as_ref(), quote!(>)),
-                ("exclusive_max", exclusive_max.as_ref(), quote!(<)),
-            ], true)
+            let given: Vec<_> = [
+                ("min", min, quote!(Min)),
+                ("max", max, quote!(Max)),
+                ("exclusive_min", exclusive_min, quote!(ExclusiveMin)),
+                ("exclusive_max", exclusive_max, quote!(ExclusiveMax)),
+            ]
+            .into_iter()
+            .filter_map(|(k, e, op)| e.as_ref().map(|e| (k, e, op)))
+            .collect();
+            let conditions = given.iter().map(|(_, bound, op)| {
+                quote_spanned!(span=> #at::rules::in_bound(#value, &(#bound), #at::rules::Bound::#op))
+            });
+            let params = given.iter().map(|(k, bound, _)| quote!((#k, #a::rules::param(&(#bound)))));
+            let fail = fail(quote!(#a::rules::fail::bounds("range", &[#(#params),*])));
+            quote!(if !(#(#conditions)&&*) { #fail })
         }
         RuleKind::Pattern(lit) => {
             let fail = fail(quote!(#a::rules::fail::pattern(#lit)));
@@ -286,14 +324,17 @@ fn rule_check(
             quote!(if #text.contains(#lit) { #fail })
         }
         RuleKind::Custom(function) => {
-            let call = quote_spanned!(function.span()=> #a::rules::custom_result(#function(#value)));
+            let fa = respan(a, function.span());
+            let call = quote_spanned!(function.span()=> #fa::rules::custom_result(#function(#value)));
             let fail = fail(quote!(__error));
             quote!(if let ::core::result::Result::Err(__error) = #call { #fail })
         }
         RuleKind::Nested => {
             // On the field's type: "`Address` does not implement `Validate`".
             let span = if depth == 0 { ty.map_or(span, Spanned::span) } else { span };
-            quote_spanned!(span=> #a::Validate::validate_into(#value, &#path, __errors);)
+            let value = Ident::new(&value.to_string(), span);
+            let at = respan(a, span);
+            quote_spanned!(span=> #at::Validate::validate_into(#value, &#path, __errors);)
         }
         RuleKind::Each(inner) => {
             let item = format_ident!("__item{}", depth + 1);
@@ -301,9 +342,9 @@ fn rule_check(
             let item_ty = ty.and_then(ty::collection_item);
             let inner: Vec<&Rule> = inner.iter().collect();
             let checks = value_checks(a, &inner, &item, item_ty, &item_path, depth + 1, fields);
-            let items = quote_spanned!(span=> #a::rules::each(#value));
+            let items = quote_spanned!(span=> #at::rules::each(#value));
             quote! {
-                for (__index, #item) in ::core::iter::Iterator::enumerate(#items) {
+                for (__index, #item) in #items {
                     let #item_path = #path.index(__index);
                     #checks
                 }
@@ -312,33 +353,6 @@ fn rule_check(
         // Handled by `value_checks` (value itself) or the async pass.
         RuleKind::Required | RuleKind::MustMatch(_) | RuleKind::CustomAsync(_) => TokenStream::new(),
     }
-}
-
-/// `length`/`range`: one comparison per given bound; on failure an error
-/// carrying exactly the bounds given. `by_ref` compares `&value` with
-/// `&bound` (any `PartialOrd` bound type), else the `usize` count directly.
-fn bounds_check(
-    a: &TokenStream,
-    code: &str,
-    measure: TokenStream,
-    fail: impl Fn(TokenStream) -> TokenStream,
-    bounds: &[(&str, Option<&syn::Expr>, TokenStream)],
-    by_ref: bool,
-) -> TokenStream {
-    let given: Vec<_> = bounds.iter().filter_map(|(k, e, op)| e.map(|e| (*k, e, op))).collect();
-    let conditions = given.iter().map(|(_, bound, op)| {
-        if by_ref {
-            quote!(__measured #op &(#bound))
-        } else {
-            quote!(__measured #op (#bound))
-        }
-    });
-    let params = given.iter().map(|(k, bound, _)| quote!((#k, #a::rules::param(&(#bound)))));
-    let fail = fail(quote!(#a::rules::fail::bounds(#code, &[#(#params),*])));
-    quote! {{
-        let __measured = #measure;
-        if !(#(#conditions)&&*) { #fail }
-    }}
 }
 
 /// `validate_parallel` for structs with rules of unknown cost (`custom`,
@@ -383,16 +397,15 @@ fn parallel_method(a: &TokenStream, c: &Container) -> TokenStream {
     }
 }
 
-/// `impl AsyncValidate`: the trait default when there is nothing async,
-/// else sync checks, then all async checks joined, merged in declaration order.
-fn async_impl(a: &TokenStream, c: &Container) -> TokenStream {
-    let ident = c.ident;
-    let generics = bounded_generics(c, &quote!(#a::AsyncValidate + ::core::marker::Sync));
-    let (impl_g, ty_g, where_c) = generics.split_for_impl();
+/// `__validate_async` (what `AsyncValidate::validate_async` runs) when
+/// there is async work: sync checks, then all async checks joined, merged
+/// in declaration order. Otherwise the trait's default (the sync result).
+fn async_method(a: &TokenStream, c: &Container) -> TokenStream {
     let has_async = |fields: &[Field]| fields.iter().any(Field::has_async_work);
+    let wanted = |f: &Field| f.has_sync_rules() || f.has_async_work();
     let body = match &c.data {
         Data::Struct(fields) if has_async(fields) => {
-            let pattern = pattern(quote!(Self), fields, |f| f.has_sync_rules() || f.has_async_work());
+            let pattern = pattern(quote!(Self), fields, wanted);
             let body = async_fields(a, fields);
             quote! {
                 let #pattern = self;
@@ -402,31 +415,23 @@ fn async_impl(a: &TokenStream, c: &Container) -> TokenStream {
         Data::Enum(variants) if variants.iter().any(|v| has_async(&v.fields)) => {
             let arms = variants.iter().map(|v| {
                 let name = v.ident;
-                let pattern = pattern(quote!(Self::#name), &v.fields, |f| f.has_sync_rules() || f.has_async_work());
+                let pattern = pattern(quote!(Self::#name), &v.fields, wanted);
                 let body = async_fields(a, &v.fields);
                 quote!(#pattern => { #body })
             });
             quote!(match self { #(#arms)* })
         }
-        _ => {
-            return quote! {
-                #[automatically_derived]
-                impl #impl_g #a::AsyncValidate for #ident #ty_g #where_c {}
-            };
-        }
+        _ => return TokenStream::new(),
     };
     quote! {
-        #[automatically_derived]
-        impl #impl_g #a::AsyncValidate for #ident #ty_g #where_c {
-            #[allow(unused_variables)]
-            fn validate_async(&self) -> impl ::core::future::Future<
-                Output = ::core::result::Result<(), #a::ValidationErrors>,
-            > + ::core::marker::Send
-            where
-                Self: ::core::marker::Sync,
-            {
-                async move { #body }
-            }
+        #[allow(unused_variables)]
+        fn __validate_async(&self) -> impl ::core::future::Future<
+            Output = ::core::result::Result<(), #a::ValidationErrors>,
+        > + ::core::marker::Send
+        where
+            Self: ::core::marker::Sync + ::core::marker::Sized,
+        {
+            async move { #body }
         }
     }
 }
@@ -484,15 +489,18 @@ fn async_rule(a: &TokenStream, field: &Field, rule: &Rule, ok: &Ident) -> Option
     };
     let body = match &rule.kind {
         RuleKind::CustomAsync(function) => {
-            let call = quote_spanned!(function.span()=> #a::rules::async_check(#function(__v0)));
+            let fa = respan(a, function.span());
+            let call = quote_spanned!(function.span()=> #fa::rules::async_check(#function(__v0)).await);
             let push = push_error(a, rule, &format_ident!("__p"), quote!(__error));
             unwrap(quote! {
-                if let ::core::result::Result::Err(__error) = #call.await { #push }
+                if let ::core::result::Result::Err(__error) = #call { #push }
             })
         }
-        RuleKind::Nested => {
+        RuleKind::Nested if field.nested_async() => {
             let span = field.ty.span();
-            let call = quote_spanned!(span=> #a::AsyncValidate::validate_async(__v0));
+            let value = Ident::new("__v0", span);
+            let at = respan(a, span);
+            let call = quote_spanned!(span=> #at::Validate::__validate_async(#value));
             unwrap(quote! {
                 if let ::core::result::Result::Err(__nested) = #call.await {
                     __errors.append(__nested.prefixed(&__p.render()));

@@ -43,6 +43,8 @@ pub struct Field<'a> {
     /// The segment in error paths (the serde name); `None` when flattened.
     pub path_name: Option<String>,
     pub ty: &'a Type,
+    /// The type names a type parameter of the container (`items: Vec<T>`).
+    pub generic: bool,
     pub rules: Vec<Rule>,
 }
 
@@ -59,9 +61,18 @@ impl Field<'_> {
     }
 
     pub fn has_async_work(&self) -> bool {
-        self.rules
-            .iter()
-            .any(|r| matches!(r.kind, RuleKind::CustomAsync(_) | RuleKind::Nested))
+        self.rules.iter().any(|r| match r.kind {
+            RuleKind::CustomAsync(_) => true,
+            RuleKind::Nested => self.nested_async(),
+            _ => false,
+        })
+    }
+
+    /// Whether the async pass validates this `nested` value with its own
+    /// async checks. Not for generic types: that needs `T: Sync`, a bound
+    /// the impl cannot demand, so those stay on the sync path.
+    pub fn nested_async(&self) -> bool {
+        !self.generic
     }
 }
 

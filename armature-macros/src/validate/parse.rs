@@ -22,7 +22,8 @@ pub fn container<'a>(cx: &Ctxt, input: &'a DeriveInput) -> Container<'a> {
                 krate = crate_path(&meta)?;
             } else {
                 let name = path_name(&meta);
-                cx.error_spanned_by(&meta.path, suggest::unknown("container option", &name, CONTAINER_OPTIONS));
+                let head = format!("unknown container option `{name}`");
+                cx.error_spanned_by(&meta.path, suggest::unknown(&head, &name, CONTAINER_OPTIONS));
                 skip_value(&meta)?;
             }
             Ok(())
@@ -31,9 +32,12 @@ pub fn container<'a>(cx: &Ctxt, input: &'a DeriveInput) -> Container<'a> {
             cx.push(e);
         }
     }
-    let rename_all = serde_names(&input.attrs).rename_all;
+    let container_names = serde_names(&input.attrs);
+    let rename_all = container_names.rename_all;
+    let params: Vec<&syn::Ident> = input.generics.type_params().map(|p| &p.ident).collect();
+    let fields = |f| fields(cx, f, &params, rename_all);
     let data = match &input.data {
-        syn::Data::Struct(s) => Data::Struct(fields(cx, &s.fields, rename_all)),
+        syn::Data::Struct(s) => Data::Struct(fields(&s.fields)),
         syn::Data::Enum(e) => Data::Enum(
             e.variants
                 .iter()
@@ -44,7 +48,7 @@ pub fn container<'a>(cx: &Ctxt, input: &'a DeriveInput) -> Container<'a> {
                     }
                     Variant {
                         ident: &v.ident,
-                        fields: fields(cx, &v.fields, variant_rule),
+                        fields: self::fields(cx, &v.fields, &params, variant_rule.or(container_names.rename_all_fields)),
                     }
                 })
                 .collect(),
@@ -66,7 +70,12 @@ fn validate_attrs(attrs: &[Attribute]) -> impl Iterator<Item = &Attribute> {
     attrs.iter().filter(|a| a.path().is_ident(ATTR))
 }
 
-fn fields<'a>(cx: &Ctxt, fields: &'a syn::Fields, rename_all: Option<RenameRule>) -> Vec<Field<'a>> {
+fn fields<'a>(
+    cx: &Ctxt,
+    fields: &'a syn::Fields,
+    params: &[&syn::Ident],
+    rename_all: Option<RenameRule>,
+) -> Vec<Field<'a>> {
     fields
         .iter()
         .enumerate()
@@ -106,6 +115,7 @@ fn fields<'a>(cx: &Ctxt, fields: &'a syn::Fields, rename_all: Option<RenameRule>
                 member,
                 path_name,
                 ty: &f.ty,
+                generic: crate::internals::ty::mentions_any(&f.ty, params),
                 rules,
             }
         })
@@ -152,6 +162,10 @@ struct Options {
 }
 
 impl Options {
+    fn has(&self, key: &str) -> bool {
+        self.given.iter().any(|(k, _, _)| k == key)
+    }
+
     fn take(&mut self, key: &str) -> Option<(Span, Expr)> {
         let i = self.given.iter().position(|(k, _, _)| k == key)?;
         let (_, span, expr) = self.given.remove(i);
@@ -190,7 +204,8 @@ fn rule(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<Rule>> {
     let name = path_name(meta);
     let span = meta.path.span();
     let Some(&known) = RULES.iter().find(|r| **r == name) else {
-        cx.error_at(span, suggest::unknown("validation rule", &name, RULES));
+        let head = format!("unknown validation rule `{name}`");
+        cx.error_at(span, suggest::unknown(&head, &name, RULES));
         skip_value(meta)?;
         return Ok(None);
     };
@@ -217,6 +232,7 @@ fn rule(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<Rule>> {
     }
 
     let mut options = Options::default();
+    let mut reported = false;
     if meta.input.peek(syn::Token![=]) {
         let value: Expr = meta.value()?.parse()?;
         match value_option(known) {
@@ -237,16 +253,17 @@ fn rule(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<Rule>> {
             let key = path_name(&opt);
             let key_span = opt.path.span();
             if !allowed.contains(&key.as_str()) {
-                let what = format!("option of `{known}`");
+                reported = true;
                 if allowed.is_empty() {
                     cx.error_at(key_span, format!("`{known}` takes no options"));
                 } else {
-                    cx.error_at(key_span, suggest::unknown(&what, &key, allowed));
+                    let head = format!("unknown option `{key}` for `{known}`");
+                    cx.error_at(key_span, suggest::unknown(&head, &key, allowed));
                 }
                 return skip_value(&opt);
             }
             let value: Expr = opt.value()?.parse()?;
-            if options.given.iter().any(|(k, _, _)| *k == key) {
+            if options.has(&key) {
                 cx.error_at(key_span, format!("`{key}` is given twice"));
             } else {
                 options.given.push((key, key_span, value));
@@ -260,7 +277,12 @@ fn rule(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<Rule>> {
 
     let code = options.string(cx, "code");
     let message = options.string(cx, "message");
-    let missing = |key: &str| cx.error_at(span, format!("`{known}` needs `{key} = …`"));
+    // After an unknown option, "needs `regex`" would only repeat the same mistake.
+    let missing = |key: &str| {
+        if !reported {
+            cx.error_at(span, format!("`{known}` needs `{key} = …`"));
+        }
+    };
     let kind = match known {
         "required" => RuleKind::Required,
         "email" => RuleKind::Email,
@@ -279,8 +301,9 @@ fn rule(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<Rule>> {
         },
         "pattern" | "contains" | "does_not_contain" => {
             let key = value_option(known).unwrap_or("value");
+            let given = options.has(key);
             let Some(lit) = options.string(cx, key) else {
-                if options.given.is_empty() {
+                if !given {
                     missing(key);
                 }
                 return Ok(None);
@@ -309,8 +332,9 @@ fn rule(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<Rule>> {
         },
         // "custom" | "custom_async": the names left in RULES.
         _ => {
+            let given = options.has("function");
             let Some(path) = options.path(cx, "function") else {
-                if options.given.is_empty() {
+                if !given {
                     missing("function");
                 }
                 return Ok(None);

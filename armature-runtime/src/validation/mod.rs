@@ -70,12 +70,23 @@ pub trait Validate {
     {
         self.validate()
     }
+
+    /// What [`AsyncValidate::validate_async`] runs; the derive overrides it
+    /// for types with `custom_async` checks or nested values.
+    #[doc(hidden)]
+    fn __validate_async(&self) -> impl Future<Output = Result<(), ValidationErrors>> + Send
+    where
+        Self: Sync + Sized,
+    {
+        std::future::ready(self.validate())
+    }
 }
 
-/// Validation including `custom_async` checks.
+/// Validation including `custom_async` checks, for every [`Validate`] type.
 ///
-/// `#[derive(Validate)]` implements it for every type; for a hand-written
-/// [`Validate`] an empty `impl AsyncValidate for T {}` runs the sync rules.
+/// It lives on `Validate` itself (a hidden method the derive fills in), so a
+/// `nested` field needs nothing beyond `Validate`, and hand-written
+/// implementations get it for free (their sync rules).
 pub trait AsyncValidate: Validate {
     /// Runs the sync rules, then every async check of every field
     /// concurrently (a field whose sync rules failed skips its async checks,
@@ -83,9 +94,15 @@ pub trait AsyncValidate: Validate {
     /// declaration order, a field's sync failures before its async ones.
     fn validate_async(&self) -> impl Future<Output = Result<(), ValidationErrors>> + Send
     where
-        Self: Sync,
+        Self: Sync + Sized;
+}
+
+impl<T: Validate + ?Sized> AsyncValidate for T {
+    fn validate_async(&self) -> impl Future<Output = Result<(), ValidationErrors>> + Send
+    where
+        Self: Sync + Sized,
     {
-        async move { self.validate() }
+        self.__validate_async()
     }
 }
 
@@ -128,7 +145,3 @@ impl<T: Validate> Validate for Vec<T> {
         self.as_slice().validate_into(path, errors);
     }
 }
-
-impl<T: Validate + Sync> AsyncValidate for Vec<T> {}
-impl<T: Validate + Sync> AsyncValidate for Option<T> {}
-impl<T: Validate + Sync + ?Sized> AsyncValidate for Box<T> {}

@@ -217,9 +217,21 @@ impl<T: Required + ?Sized> Required for &T {
     label = "not an async check",
     note = "write `async fn check(value: &T) -> Result<(), ValidationError>`, or use `custom = …` for a synchronous check"
 )]
-pub trait AsyncCheck: Future<Output = Result<(), ValidationError>> {}
+pub trait AsyncCheck {
+    /// The check's future.
+    type Future: Future<Output = Result<(), ValidationError>>;
+    /// The future to await.
+    fn into_check(self) -> Self::Future;
+}
 
-impl<F: Future<Output = Result<(), ValidationError>>> AsyncCheck for F {}
+// Not a supertrait bound: `AsyncCheck: Future` would report a wrong check
+// twice (once per trait).
+impl<F: Future<Output = Result<(), ValidationError>>> AsyncCheck for F {
+    type Future = F;
+    fn into_check(self) -> F {
+        self
+    }
+}
 
 /// Whether a `required` value is present; the bound gives the diagnostic.
 #[inline]
@@ -246,22 +258,44 @@ pub fn text<T: AsStr + ?Sized>(value: &T) -> &str {
     value.as_str()
 }
 
-/// The comparable value of a number-like field.
+/// The items of a collection with their indices. Opaque, so a field that
+/// is not a collection is reported once, at the rule.
 #[inline]
-pub fn ranged<T: Ranged + ?Sized>(value: &T) -> &T::Bound {
-    value.ranged()
+pub fn each<C: Each + ?Sized>(value: &C) -> impl Iterator<Item = (usize, &C::Item)> {
+    value.each_items().enumerate()
 }
 
-/// The items of a collection.
+/// Whether a `range` value satisfies one bound (`>=`, `<=`, `>`, `<`).
 #[inline]
-pub fn each<C: Each + ?Sized>(value: &C) -> impl Iterator<Item = &C::Item> {
-    value.each_items()
+pub fn in_bound<T: Ranged + ?Sized>(value: &T, bound: &T::Bound, op: Bound) -> bool {
+    let value = value.ranged();
+    match op {
+        Bound::Min => value >= bound,
+        Bound::Max => value <= bound,
+        Bound::ExclusiveMin => value > bound,
+        Bound::ExclusiveMax => value < bound,
+    }
+}
+
+/// Which side of a `range` a bound is.
+#[derive(Clone, Copy, Debug)]
+pub enum Bound {
+    /// `min`: value >= bound.
+    Min,
+    /// `max`: value <= bound.
+    Max,
+    /// `exclusive_min`: value > bound.
+    ExclusiveMin,
+    /// `exclusive_max`: value < bound.
+    ExclusiveMax,
 }
 
 /// Passes a `custom_async` future through; the bound gives the diagnostic.
+/// The opaque return type keeps a wrong check to that one error (no
+/// follow-on "is not a future" at the `.await`).
 #[inline]
-pub fn async_check<F: AsyncCheck>(future: F) -> F {
-    future
+pub fn async_check<F: AsyncCheck>(future: F) -> impl Future<Output = Result<(), ValidationError>> {
+    future.into_check()
 }
 
 /// A rule argument as a JSON param. Runs only when a rule fails.
