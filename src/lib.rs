@@ -21,7 +21,7 @@
 //! let errors = SignUp { username: "x".into(), email: "a@b@c".into(), age: 9 }
 //!     .validate()
 //!     .unwrap_err();
-//! let paths: Vec<_> = errors.iter().map(|e| e.path.as_str()).collect();
+//! let paths: Vec<_> = errors.iter().map(|e| e.path.as_ref()).collect();
 //! assert_eq!(paths, ["username", "email", "age"]);
 //! ```
 //!
@@ -67,10 +67,10 @@ pub mod prelude {
 /// What generated code names. Not public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
+    pub use armature_runtime::__deps::{futures, rayon, serde_json};
     pub use armature_runtime::validation::rules;
     pub use armature_runtime::validation::{
         AsyncValidate, CostEstimate, FieldPath, Unit, Validate, ValidationError, ValidationErrors,
         is_email, is_url, validate_adaptive,
     };
-    pub use armature_runtime::__deps::{futures, rayon, serde_json};
 }

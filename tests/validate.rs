@@ -64,7 +64,7 @@ fn valid() -> SignUp {
 fn paths(errors: &ValidationErrors) -> Vec<(String, String)> {
     errors
         .iter()
-        .map(|e| (e.path.clone(), e.error.code().to_owned()))
+        .map(|e| (e.path.to_string(), e.error.code().to_owned()))
         .collect()
 }
 
@@ -153,8 +153,20 @@ fn length_counts_chars_not_bytes_and_huge_input_is_fine() {
         #[validate(length(min = 2, max = 4))]
         name: String,
     }
-    assert!(Name { name: "éé".into() }.validate().is_ok());
-    assert!(Name { name: "日本語です".into() }.validate().is_err());
+    assert!(
+        Name {
+            name: "éé".into()
+        }
+        .validate()
+        .is_ok()
+    );
+    assert!(
+        Name {
+            name: "日本語です".into()
+        }
+        .validate()
+        .is_err()
+    );
     let huge = Name {
         name: "ü".repeat(5_000_000),
     };
@@ -255,7 +267,7 @@ fn serde_names_are_used_in_paths() {
         }),
     };
     let errors = form.validate().unwrap_err();
-    let p: Vec<_> = errors.iter().map(|e| e.path.as_str()).collect();
+    let p: Vec<_> = errors.iter().map(|e| e.path.as_ref()).collect();
     assert_eq!(p, ["contactEmail", "zip", "street", "billingAddress.zip"]);
 }
 
@@ -280,7 +292,7 @@ fn enums_validate_their_variant_fields() {
     .validate()
     .unwrap_err();
     assert_eq!(
-        e.iter().map(|e| e.path.as_str()).collect::<Vec<_>>(),
+        e.iter().map(|e| e.path.as_ref()).collect::<Vec<_>>(),
         ["number", "month"]
     );
     let e = Payment::Iban("DE".into()).validate().unwrap_err();
@@ -306,8 +318,14 @@ fn nested_collections_and_generics() {
     };
     let errors = page.validate().unwrap_err();
     assert_eq!(
-        errors.iter().map(|e| e.path.as_str()).collect::<Vec<_>>(),
-        ["items[1].zip", "extra", "extra[0].zip", "extra[1].zip", "extra[2].zip"]
+        errors.iter().map(|e| e.path.as_ref()).collect::<Vec<_>>(),
+        [
+            "items[1].zip",
+            "extra",
+            "extra[0].zip",
+            "extra[1].zip",
+            "extra[2].zip"
+        ]
     );
     assert_eq!(page.validate_parallel(), Err(errors));
 }

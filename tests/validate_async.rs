@@ -64,7 +64,10 @@ fn account(handle: &str, email: &str, team: &str) -> Account {
 #[tokio::test(start_paused = true)]
 async fn async_checks_run_concurrently() {
     let start = Instant::now();
-    assert_eq!(account("ada", "a@b.c", "core").validate_async().await, Ok(()));
+    assert_eq!(
+        account("ada", "a@b.c", "core").validate_async().await,
+        Ok(())
+    );
     // Four 50 ms checks (handle, email, nickname, team.name), joined: 50 ms, not 200.
     assert_eq!(start.elapsed(), Duration::from_millis(50));
 }
@@ -80,7 +83,12 @@ async fn failures_come_back_in_declaration_order() {
         .collect();
     assert_eq!(
         seen,
-        ["handle:taken", "age:range", "email:domain", "team.name:taken"]
+        [
+            "handle:taken",
+            "age:range",
+            "email:domain",
+            "team.name:taken"
+        ]
     );
 }
 

@@ -42,7 +42,8 @@ pub fn serde_names(attrs: &[Attribute]) -> SerdeNames {
                     names.rename_all = directional(&meta)?.and_then(|r| RenameRule::from_serde(&r));
                 }
                 Some("rename_all_fields") => {
-                    names.rename_all_fields = directional(&meta)?.and_then(|r| RenameRule::from_serde(&r));
+                    names.rename_all_fields =
+                        directional(&meta)?.and_then(|r| RenameRule::from_serde(&r));
                 }
                 Some("flatten") => names.flatten = true,
                 _ => skip_value(&meta)?,
@@ -73,6 +74,10 @@ fn directional(meta: &ParseNestedMeta) -> syn::Result<Option<String>> {
 /// `crate = "path"`: the path under which `armature` is reachable.
 pub fn crate_path(meta: &ParseNestedMeta) -> syn::Result<syn::Path> {
     let lit: LitStr = meta.value()?.parse()?;
-    lit.parse::<syn::Path>()
-        .map_err(|_| syn::Error::new(lit.span(), "`crate` must be a path, e.g. `crate = \"my::armature\"`"))
+    lit.parse::<syn::Path>().map_err(|_| {
+        syn::Error::new(
+            lit.span(),
+            "`crate` must be a path, e.g. `crate = \"my::armature\"`",
+        )
+    })
 }

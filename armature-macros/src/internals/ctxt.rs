@@ -54,7 +54,8 @@ impl Drop for Ctxt {
     fn drop(&mut self) {
         // `check` takes the errors; only a forgotten `check` leaves them here.
         // Never panic in a macro: losing errors would be worse than a debug hint.
-        if !std::thread::panicking() && self.errors.borrow().as_ref().is_some_and(|e| !e.is_empty()) {
+        if !std::thread::panicking() && self.errors.borrow().as_ref().is_some_and(|e| !e.is_empty())
+        {
             debug_assert!(false, "Ctxt dropped without check()");
         }
     }

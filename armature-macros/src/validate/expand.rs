@@ -118,7 +118,9 @@ fn bounded_generics(c: &Container, bound: &TokenStream) -> syn::Generics {
     };
     let where_clause = generics.make_where_clause();
     for field in fields {
-        if field.rules.iter().any(|r| r.kind.has_opaque_cost()) && ty::mentions_any(field.ty, &params) {
+        if field.rules.iter().any(|r| r.kind.has_opaque_cost())
+            && ty::mentions_any(field.ty, &params)
+        {
             let ty = field.ty;
             where_clause.predicates.push(syn::parse_quote!(#ty: #bound));
         }
@@ -171,7 +173,15 @@ fn field_sync(a: &TokenStream, field: &Field, fields: &[Field], skip_nested: boo
     }
     let path = field_path(field);
     let binding = field.binding();
-    let checks = value_checks(a, &rules, &binding, Some(field.ty), &format_ident!("__p"), 0, fields);
+    let checks = value_checks(
+        a,
+        &rules,
+        &binding,
+        Some(field.ty),
+        &format_ident!("__p"),
+        0,
+        fields,
+    );
     quote! {{
         #path
         #checks
@@ -273,12 +283,20 @@ fn rule_check(
             quote!(if !#a::is_url(#text) { #fail })
         }
         RuleKind::Length { min, max, equal } => {
-            let given: Vec<_> = [("min", min, quote!(>=)), ("max", max, quote!(<=)), ("equal", equal, quote!(==))]
-                .into_iter()
-                .filter_map(|(k, e, op)| e.as_ref().map(|e| (k, e, op)))
-                .collect();
-            let conditions = given.iter().map(|(_, bound, op)| quote!(__length #op (#bound)));
-            let params = given.iter().map(|(k, bound, _)| quote!((#k, #a::rules::param(&(#bound)))));
+            let given: Vec<_> = [
+                ("min", min, quote!(>=)),
+                ("max", max, quote!(<=)),
+                ("equal", equal, quote!(==)),
+            ]
+            .into_iter()
+            .filter_map(|(k, e, op)| e.as_ref().map(|e| (k, e, op)))
+            .collect();
+            let conditions = given
+                .iter()
+                .map(|(_, bound, op)| quote!(__length #op (#bound)));
+            let params = given
+                .iter()
+                .map(|(k, bound, _)| quote!((#k, #a::rules::param(&(#bound)))));
             let fail = fail(quote!(#a::rules::fail::bounds("length", &[#(#params),*])));
             let measure = quote_spanned!(span=> #at::rules::length(#value));
             quote! {{
@@ -304,7 +322,9 @@ fn rule_check(
             let conditions = given.iter().map(|(_, bound, op)| {
                 quote_spanned!(span=> #at::rules::in_bound(#value, &(#bound), #at::rules::Bound::#op))
             });
-            let params = given.iter().map(|(k, bound, _)| quote!((#k, #a::rules::param(&(#bound)))));
+            let params = given
+                .iter()
+                .map(|(k, bound, _)| quote!((#k, #a::rules::param(&(#bound)))));
             let fail = fail(quote!(#a::rules::fail::bounds("range", &[#(#params),*])));
             quote!(if !(#(#conditions)&&*) { #fail })
         }
@@ -325,13 +345,18 @@ fn rule_check(
         }
         RuleKind::Custom(function) => {
             let fa = respan(a, function.span());
-            let call = quote_spanned!(function.span()=> #fa::rules::custom_result(#function(#value)));
+            let call =
+                quote_spanned!(function.span()=> #fa::rules::custom_result(#function(#value)));
             let fail = fail(quote!(__error));
             quote!(if let ::core::result::Result::Err(__error) = #call { #fail })
         }
         RuleKind::Nested => {
             // On the field's type: "`Address` does not implement `Validate`".
-            let span = if depth == 0 { ty.map_or(span, Spanned::span) } else { span };
+            let span = if depth == 0 {
+                ty.map_or(span, Spanned::span)
+            } else {
+                span
+            };
             let value = Ident::new(&value.to_string(), span);
             let at = respan(a, span);
             quote_spanned!(span=> #at::Validate::validate_into(#value, &#path, __errors);)
@@ -351,7 +376,9 @@ fn rule_check(
             }
         }
         // Handled by `value_checks` (value itself) or the async pass.
-        RuleKind::Required | RuleKind::MustMatch(_) | RuleKind::CustomAsync(_) => TokenStream::new(),
+        RuleKind::Required | RuleKind::MustMatch(_) | RuleKind::CustomAsync(_) => {
+            TokenStream::new()
+        }
     }
 }
 
@@ -362,7 +389,11 @@ fn parallel_method(a: &TokenStream, c: &Container) -> TokenStream {
     let Data::Struct(fields) = &c.data else {
         return TokenStream::new();
     };
-    if !fields.iter().flat_map(|f| &f.rules).any(|r| r.kind.has_opaque_cost()) {
+    if !fields
+        .iter()
+        .flat_map(|f| &f.rules)
+        .any(|r| r.kind.has_opaque_cost())
+    {
         return TokenStream::new();
     }
     let units: Vec<TokenStream> = fields
@@ -490,7 +521,8 @@ fn async_rule(a: &TokenStream, field: &Field, rule: &Rule, ok: &Ident) -> Option
     let body = match &rule.kind {
         RuleKind::CustomAsync(function) => {
             let fa = respan(a, function.span());
-            let call = quote_spanned!(function.span()=> #fa::rules::async_check(#function(__v0)).await);
+            let call =
+                quote_spanned!(function.span()=> #fa::rules::async_check(#function(__v0)).await);
             let push = push_error(a, rule, &format_ident!("__p"), quote!(__error));
             unwrap(quote! {
                 if let ::core::result::Result::Err(__error) = #call { #push }

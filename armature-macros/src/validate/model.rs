@@ -57,7 +57,9 @@ impl Field<'_> {
     }
 
     pub fn has_sync_rules(&self) -> bool {
-        self.rules.iter().any(|r| !matches!(r.kind, RuleKind::CustomAsync(_)))
+        self.rules
+            .iter()
+            .any(|r| !matches!(r.kind, RuleKind::CustomAsync(_)))
     }
 
     pub fn has_async_work(&self) -> bool {

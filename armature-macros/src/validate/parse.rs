@@ -23,7 +23,10 @@ pub fn container<'a>(cx: &Ctxt, input: &'a DeriveInput) -> Container<'a> {
             } else {
                 let name = path_name(&meta);
                 let head = format!("unknown container option `{name}`");
-                cx.error_spanned_by(&meta.path, suggest::unknown(&head, &name, CONTAINER_OPTIONS));
+                cx.error_spanned_by(
+                    &meta.path,
+                    suggest::unknown(&head, &name, CONTAINER_OPTIONS),
+                );
                 skip_value(&meta)?;
             }
             Ok(())
@@ -44,11 +47,19 @@ pub fn container<'a>(cx: &Ctxt, input: &'a DeriveInput) -> Container<'a> {
                 .map(|v| {
                     let variant_rule = serde_names(&v.attrs).rename_all;
                     for attr in validate_attrs(&v.attrs) {
-                        cx.error_spanned_by(attr, "`#[validate]` goes on the variant's fields, not on the variant");
+                        cx.error_spanned_by(
+                            attr,
+                            "`#[validate]` goes on the variant's fields, not on the variant",
+                        );
                     }
                     Variant {
                         ident: &v.ident,
-                        fields: self::fields(cx, &v.fields, &params, variant_rule.or(container_names.rename_all_fields)),
+                        fields: self::fields(
+                            cx,
+                            &v.fields,
+                            &params,
+                            variant_rule.or(container_names.rename_all_fields),
+                        ),
                     }
                 })
                 .collect(),
@@ -135,7 +146,14 @@ fn path_name(meta: &ParseNestedMeta) -> String {
 fn options_of(rule: &str) -> &'static [&'static str] {
     match rule {
         "length" => &["min", "max", "equal", "code", "message"],
-        "range" => &["min", "max", "exclusive_min", "exclusive_max", "code", "message"],
+        "range" => &[
+            "min",
+            "max",
+            "exclusive_min",
+            "exclusive_max",
+            "code",
+            "message",
+        ],
         "pattern" => &["regex", "code", "message"],
         "contains" | "does_not_contain" => &["value", "code", "message"],
         "must_match" => &["other", "code", "message"],
@@ -179,7 +197,9 @@ impl Options {
     fn string(&mut self, cx: &Ctxt, key: &str) -> Option<LitStr> {
         let (_, expr) = self.take(key)?;
         match expr {
-            Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => Some(s),
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            }) => Some(s),
             other => {
                 cx.error_spanned_by(other, format!("`{key}` takes a string literal"));
                 None
@@ -192,7 +212,10 @@ impl Options {
         match expr {
             Expr::Path(p) if p.qself.is_none() => Some(p.path),
             other => {
-                cx.error_spanned_by(other, format!("`{key}` takes a path, e.g. `{key} = my_check`"));
+                cx.error_spanned_by(
+                    other,
+                    format!("`{key}` takes a path, e.g. `{key} = my_check`"),
+                );
                 None
             }
         }
@@ -212,7 +235,10 @@ fn rule(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<Rule>> {
 
     if known == "each" {
         if !meta.input.peek(syn::token::Paren) {
-            cx.error_at(span, "`each` takes the rules for every item: `each(length(max = 20))`");
+            cx.error_at(
+                span,
+                "`each` takes the rules for every item: `each(length(max = 20))`",
+            );
             skip_value(meta)?;
             return Ok(None);
         }
@@ -241,7 +267,9 @@ fn rule(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<Rule>> {
                 let hint = if options_of(known).len() > 2 {
                     format!("`{known}` takes options in parentheses: `{known}(min = …, max = …)`")
                 } else {
-                    format!("`{known}` takes no value: write `{known}` or `{known}(code = \"…\", message = \"…\")`")
+                    format!(
+                        "`{known}` takes no value: write `{known}` or `{known}(code = \"…\", message = \"…\")`"
+                    )
                 };
                 cx.error_spanned_by(&value, hint);
                 return Ok(None);
@@ -271,7 +299,10 @@ fn rule(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<Rule>> {
             Ok(())
         })?;
     } else if let Some(key) = value_option(known) {
-        cx.error_at(span, format!("`{known}` needs a value: `{known} = …` or `{known}({key} = …)`"));
+        cx.error_at(
+            span,
+            format!("`{known}` needs a value: `{known} = …` or `{known}({key} = …)`"),
+        );
         return Ok(None);
     }
 
@@ -322,7 +353,10 @@ fn rule(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<Rule>> {
                 }
             }
             Some((_, other)) => {
-                cx.error_spanned_by(other, "`must_match` takes the name of another field: `must_match = password`");
+                cx.error_spanned_by(
+                    other,
+                    "`must_match` takes the name of another field: `must_match = password`",
+                );
                 return Ok(None);
             }
             None => {

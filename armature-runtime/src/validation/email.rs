@@ -39,7 +39,9 @@ fn is_label(label: &[u8]) -> bool {
     match label {
         [] => false,
         [first, .., last] if label.len() > MAX_LABEL || *first == b'-' || *last == b'-' => false,
-        _ => label.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-'),
+        _ => label
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'-'),
     }
 }
 

@@ -46,7 +46,11 @@ impl ValidationError {
 
     /// Adds (or replaces) a parameter. Params keep insertion order.
     #[must_use]
-    pub fn with_param(mut self, key: impl Into<Cow<'static, str>>, value: impl Into<Value>) -> Self {
+    pub fn with_param(
+        mut self,
+        key: impl Into<Cow<'static, str>>,
+        value: impl Into<Value>,
+    ) -> Self {
         let key = key.into();
         let value = value.into();
         match self.params.iter_mut().find(|(k, _)| *k == key) {
@@ -143,7 +147,7 @@ fn default_message(code: &str, params: &[(Cow<'static, str>, Value)]) -> Cow<'st
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldError {
     /// Where the rule failed, in the names the client sent (serde renames apply).
-    pub path: String,
+    pub path: Cow<'static, str>,
     /// What failed.
     pub error: ValidationError,
 }
@@ -178,7 +182,7 @@ impl ValidationErrors {
     }
 
     /// Adds a failure at `path`.
-    pub fn push(&mut self, path: impl Into<String>, error: ValidationError) {
+    pub fn push(&mut self, path: impl Into<Cow<'static, str>>, error: ValidationError) {
         self.errors.push(FieldError {
             path: path.into(),
             error,
@@ -206,13 +210,13 @@ impl ValidationErrors {
             return self;
         }
         for e in &mut self.errors {
-            e.path = if e.path.is_empty() {
+            e.path = Cow::Owned(if e.path.is_empty() {
                 prefix.to_owned()
             } else if e.path.starts_with('[') {
                 format!("{prefix}{}", e.path)
             } else {
                 format!("{prefix}.{}", e.path)
-            };
+            });
         }
         self
     }
@@ -268,7 +272,7 @@ impl fmt::Display for FieldError {
         let path = if self.path.is_empty() {
             "(value)"
         } else {
-            &self.path
+            self.path.as_ref()
         };
         write!(f, "{path}: {} [{}]", self.error.message(), self.error.code)
     }
@@ -359,7 +363,7 @@ mod tests {
         let paths: Vec<_> = errors
             .prefixed("address")
             .iter()
-            .map(|e| e.path.clone())
+            .map(|e| e.path.to_string())
             .collect();
         assert_eq!(paths, ["address.zip", "address[1]", "address"]);
     }

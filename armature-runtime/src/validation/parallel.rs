@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::{FieldPath, ValidationErrors};
+use super::{FieldPath, Validate, ValidationErrors};
 use crate::pool;
 
 /// A share of a struct's fields: validates them into the given errors.
@@ -49,7 +49,11 @@ impl CostEstimate {
     fn record(&self, nanos: u64) {
         let nanos = nanos.max(1);
         let old = self.nanos.load(Ordering::Relaxed);
-        let new = if old == 0 { nanos } else { (old * 3 + nanos) / 4 };
+        let new = if old == 0 {
+            nanos
+        } else {
+            (old * 3 + nanos) / 4
+        };
         self.nanos.store(new, Ordering::Relaxed);
     }
 
@@ -80,18 +84,15 @@ pub fn validate_units<T: Sync>(value: &T, units: &[Unit<T>]) -> ValidationErrors
 }
 
 /// `validate_parallel` of a struct whose cost is not known at compile time.
-pub fn validate_adaptive<T: Sync>(
+/// `units` together check exactly what `value.validate()` checks.
+pub fn validate_adaptive<T: Validate + Sync>(
     cost: &CostEstimate,
     value: &T,
     units: &[Unit<T>],
 ) -> Result<(), ValidationErrors> {
-    let sequential = |value: &T| {
-        let mut errors = ValidationErrors::new();
-        for unit in units {
-            unit(value, &FieldPath::Root, &mut errors);
-        }
-        errors
-    };
+    // The inline path is `validate` itself (inlined field code), not a walk
+    // over the units' function pointers.
+    let sequential = |value: &T| value.validate();
     let estimate = cost.nanos();
     let resample = CALLS.with(|calls| {
         let n = calls.get().wrapping_add(1);
@@ -100,9 +101,9 @@ pub fn validate_adaptive<T: Sync>(
     });
     if estimate == 0 || resample {
         let start = Instant::now();
-        let errors = sequential(value);
+        let result = sequential(value);
         cost.record(u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX));
-        return errors.into_result();
+        return result;
     }
     let worth_it = estimate >= INSIDE_POOL_MIN_NANOS
         && units.len() > 1
@@ -110,7 +111,7 @@ pub fn validate_adaptive<T: Sync>(
     if worth_it {
         validate_units(value, units).into_result()
     } else {
-        sequential(value).into_result()
+        sequential(value)
     }
 }
 
@@ -120,6 +121,13 @@ mod tests {
     use crate::ValidationError;
 
     struct Pair(u32, u32);
+
+    impl Validate for Pair {
+        fn validate_into(&self, path: &FieldPath<'_>, errors: &mut ValidationErrors) {
+            first(self, path, errors);
+            second(self, path, errors);
+        }
+    }
 
     fn first(v: &Pair, path: &FieldPath<'_>, errors: &mut ValidationErrors) {
         if v.0 > 10 {
@@ -138,7 +146,7 @@ mod tests {
     fn parallel_units_keep_declaration_order() {
         let units: [Unit<Pair>; 4] = [second, first, second, first];
         let errors = validate_units(&Pair(11, 12), &units);
-        let paths: Vec<_> = errors.iter().map(|e| e.path.as_str()).collect();
+        let paths: Vec<_> = errors.iter().map(|e| e.path.as_ref()).collect();
         assert_eq!(paths, ["b", "a", "b", "a"]);
     }
 

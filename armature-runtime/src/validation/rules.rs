@@ -379,9 +379,9 @@ pub mod fail {
 
     /// `length`, `range`: a code with the bounds that were given.
     pub fn bounds(code: &'static str, bounds: &[(&'static str, Value)]) -> ValidationError {
-        bounds
-            .iter()
-            .fold(ValidationError::new(code), |e, (k, v)| e.with_param(*k, v.clone()))
+        bounds.iter().fold(ValidationError::new(code), |e, (k, v)| {
+            e.with_param(*k, v.clone())
+        })
     }
 
     /// Applies a rule's `code = …` / `message = …` options.

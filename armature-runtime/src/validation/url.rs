@@ -137,10 +137,7 @@ fn is_port(port: &[u8]) -> bool {
     // Empty is allowed (`http://a:/`); the value must fit 16 bits.
     port.len() <= 5
         && port.iter().all(u8::is_ascii_digit)
-        && port
-            .iter()
-            .fold(0u32, |n, &d| n * 10 + u32::from(d - b'0'))
-            <= 65_535
+        && port.iter().fold(0u32, |n, &d| n * 10 + u32::from(d - b'0')) <= 65_535
 }
 
 fn is_userinfo(userinfo: &[u8]) -> bool {
@@ -155,7 +152,8 @@ fn check_host(host: &[u8]) -> Verdict {
         return Verdict::Invalid;
     }
     let last = trimmed.rsplit(|&b| b == b'.').next().unwrap_or(trimmed);
-    let numeric = last.iter().all(u8::is_ascii_digit) || last.starts_with(b"0x") || last.starts_with(b"0X");
+    let numeric =
+        last.iter().all(u8::is_ascii_digit) || last.starts_with(b"0x") || last.starts_with(b"0X");
     if numeric {
         // The WHATWG parser reads such a host as IPv4; accept only the
         // unambiguous dotted-quad form.
@@ -287,7 +285,16 @@ mod tests {
     }
 
     fn url_like() -> impl Strategy<Value = String> {
-        let scheme = prop_oneof!["http", "https", "ftp", "ws", "file", "git+ssh", "[a-zA-Z][a-z0-9+.-]{0,5}", "[a-z0-9:]{0,3}"];
+        let scheme = prop_oneof![
+            "http",
+            "https",
+            "ftp",
+            "ws",
+            "file",
+            "git+ssh",
+            "[a-zA-Z][a-z0-9+.-]{0,5}",
+            "[a-z0-9:]{0,3}"
+        ];
         let sep = prop_oneof!["://", ":", ":/", "//", "://"];
         let userinfo = prop_oneof!["", "[a-z:%0-9@]{1,6}@"];
         let host = prop_oneof![
