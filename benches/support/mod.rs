@@ -16,6 +16,18 @@ pub struct Ratio {
     pub contender_ns: f64,
     /// Median over rounds of contender / baseline time.
     pub ratio: f64,
+    /// CPU time the hypervisor took from this VM during the measurement
+    /// (`steal` in /proc/stat): above ~10% of the wall time, the other
+    /// core was not really free and a parallel ratio understates.
+    pub steal_share: f64,
+}
+
+/// Total and steal jiffies of the whole machine.
+fn machine_times() -> Option<(u64, u64)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let cpu = stat.lines().next()?;
+    let fields: Vec<u64> = cpu.split_whitespace().skip(1).filter_map(|f| f.parse().ok()).collect();
+    Some((fields.iter().sum(), *fields.get(7)?))
 }
 
 /// Times `f` over enough iterations to fill `budget`, returning ns per call.
@@ -49,6 +61,7 @@ pub fn interleaved(
     let once = probe.elapsed().max(Duration::from_nanos(20));
     let iterations = (round.as_nanos() / once.as_nanos()).clamp(1, 10_000_000) as u64;
 
+    let before = machine_times();
     let (mut b, mut c, mut r) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..rounds {
         // Alternate which side goes first, so neither always runs warm.
@@ -63,11 +76,16 @@ pub fn interleaved(
         c.push(tc);
         r.push(tc / tb);
     }
+    let steal_share = match (before, machine_times()) {
+        (Some((t0, s0)), Some((t1, s1))) if t1 > t0 => (s1 - s0) as f64 / (t1 - t0) as f64,
+        _ => 0.0,
+    };
     let ratio = Ratio {
         name: name.to_owned(),
         baseline_ns: median(&mut b),
         contender_ns: median(&mut c),
         ratio: median(&mut r),
+        steal_share,
     };
     report(&ratio);
     ratio
@@ -83,12 +101,13 @@ fn fmt_ns(ns: f64) -> String {
 
 fn report(r: &Ratio) {
     println!(
-        "ratio {:<44} baseline {:>10}  contender {:>10}  contender/baseline {:.3}  (speed-up {:.2}x)",
+        "ratio {:<44} baseline {:>10}  contender {:>10}  contender/baseline {:.3}  (speed-up {:.2}x)  steal {:.0}%",
         r.name,
         fmt_ns(r.baseline_ns),
         fmt_ns(r.contender_ns),
         r.ratio,
-        1.0 / r.ratio
+        1.0 / r.ratio,
+        r.steal_share * 100.0
     );
     let dir = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
     let path = std::path::Path::new(&dir).join("criterion");
@@ -100,8 +119,8 @@ fn report(r: &Ratio) {
     {
         let _ = writeln!(
             f,
-            "{{\"name\":\"{}\",\"baseline_ns\":{:.1},\"contender_ns\":{:.1},\"ratio\":{:.4}}}",
-            r.name, r.baseline_ns, r.contender_ns, r.ratio
+            "{{\"name\":\"{}\",\"baseline_ns\":{:.1},\"contender_ns\":{:.1},\"ratio\":{:.4},\"steal\":{:.3}}}",
+            r.name, r.baseline_ns, r.contender_ns, r.ratio, r.steal_share
         );
     }
 }
