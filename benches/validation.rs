@@ -258,7 +258,7 @@ fn burn(s: &str) -> bool {
             h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
         }
     }
-    h % 97 != 0
+    !h.is_multiple_of(97)
 }
 
 /// The same form as plain strings, built into each library's struct.

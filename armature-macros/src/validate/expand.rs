@@ -283,26 +283,20 @@ fn rule_check(
             quote!(if !#a::is_url(#text) { #fail })
         }
         RuleKind::Length { min, max, equal } => {
-            let given: Vec<_> = [
-                ("min", min, quote!(>=)),
-                ("max", max, quote!(<=)),
-                ("equal", equal, quote!(==)),
-            ]
-            .into_iter()
-            .filter_map(|(k, e, op)| e.as_ref().map(|e| (k, e, op)))
-            .collect();
-            let conditions = given
-                .iter()
-                .map(|(_, bound, op)| quote!(__length #op (#bound)));
+            let given = [("min", min), ("max", max), ("equal", equal)];
+            let bound = |e: &Option<syn::Expr>| match e {
+                Some(e) => quote!(::core::option::Option::Some(#e)),
+                None => quote!(::core::option::Option::None),
+            };
+            let (lo, hi, eq) = (bound(min), bound(max), bound(equal));
             let params = given
                 .iter()
-                .map(|(k, bound, _)| quote!((#k, #a::rules::param(&(#bound)))));
+                .filter_map(|(k, e)| e.as_ref().map(|e| quote!((#k, #a::rules::param(&(#e))))));
             let fail = fail(quote!(#a::rules::fail::bounds("length", &[#(#params),*])));
             let measure = quote_spanned!(span=> #at::rules::length(#value));
-            quote! {{
-                let __length: usize = #measure;
-                if !(#(#conditions)&&*) { #fail }
-            }}
+            quote! {
+                if !#a::rules::length_within(#measure, #lo, #hi, #eq) { #fail }
+            }
         }
         RuleKind::Range {
             min,

@@ -252,6 +252,19 @@ pub fn length<T: HasLength + ?Sized>(value: &T) -> usize {
     value.length()
 }
 
+/// Whether a length satisfies the bounds given (`None`: not given).
+#[inline]
+pub fn length_within(
+    length: usize,
+    min: Option<usize>,
+    max: Option<usize>,
+    equal: Option<usize>,
+) -> bool {
+    min.is_none_or(|min| length >= min)
+        && max.is_none_or(|max| length <= max)
+        && equal.is_none_or(|equal| length == equal)
+}
+
 /// The text of a string-like field; the bound gives the diagnostic.
 #[inline]
 pub fn text<T: AsStr + ?Sized>(value: &T) -> &str {
