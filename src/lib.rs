@@ -49,7 +49,13 @@
 //! Paths use serde's names (`#[serde(rename)]`, `#[serde(rename_all)]`,
 //! `#[serde(flatten)]`). `#[validate(crate = "path")]` names a re-export of armature.
 
-pub use armature_macros::Validate;
+pub use armature_macros::{Validate, controller};
+pub use armature_runtime::http;
+pub use armature_runtime::http::{
+    App, AppError, Controller, Ext, Form, FromRequest, HeaderMap, Html, HttpError, IntoResponse,
+    Json, Method, Path, Query, RequestContext, Response, Server, ServerConfig, ShutdownHandle,
+    State, StatusCode, Uri, Valid,
+};
 pub use armature_runtime::validation;
 pub use armature_runtime::{
     AsyncValidate, BatchReport, FieldError, FieldPath, ParallelConfig, PoolError, Validate,
@@ -59,15 +65,18 @@ pub use armature_runtime::{
 /// The everyday names: `use armature::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AsyncValidate, BatchReport, ParallelConfig, Validate, ValidationError, ValidationErrors,
-        compute, validate_batch,
+        App, AsyncValidate, BatchReport, Ext, Form, FromRequest, HeaderMap, Html, HttpError,
+        IntoResponse, Json, Method, ParallelConfig, Path, Query, Response, State, StatusCode, Uri,
+        Valid, Validate, ValidationError, ValidationErrors, compute, controller, validate_batch,
     };
+    pub use armature_runtime::__deps::bytes::Bytes;
 }
 
 /// What generated code names. Not public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
     pub use armature_runtime::__deps::{futures, rayon, serde_json};
+    pub use armature_runtime::http;
     pub use armature_runtime::validation::rules;
     pub use armature_runtime::validation::{
         AsyncValidate, CostEstimate, FieldPath, Unit, Validate, ValidationError, ValidationErrors,

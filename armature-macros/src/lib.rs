@@ -5,6 +5,7 @@
 //! model, every user error collected), `check` (rules across the model) and
 //! `expand` (model -> tokens naming `::armature::__private`).
 
+mod controller;
 mod internals;
 mod validate;
 
@@ -17,4 +18,12 @@ use syn::{DeriveInput, parse_macro_input};
 pub fn derive_validate(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     validate::derive(&input).into()
+}
+
+/// Turns an impl block into a controller: its `#[get("/path")]`,
+/// `#[post]`, `#[put]`, `#[patch]`, `#[delete]`, `#[head]` and `#[options]`
+/// methods become routes under the prefix. See `armature::http`.
+#[proc_macro_attribute]
+pub fn controller(args: TokenStream, input: TokenStream) -> TokenStream {
+    controller::attribute(args.into(), input.into()).into()
 }

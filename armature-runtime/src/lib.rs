@@ -4,6 +4,7 @@
 
 #![warn(missing_docs)]
 
+pub mod http;
 pub mod pool;
 pub mod validation;
 
@@ -16,6 +17,7 @@ pub use validation::{
 /// Crates the facade re-exports for generated code (`armature::__private`).
 #[doc(hidden)]
 pub mod __deps {
+    pub use bytes;
     pub use futures;
     pub use rayon;
     pub use serde_json;

@@ -4,6 +4,7 @@
 pub mod attr;
 pub mod case;
 pub mod ctxt;
+pub mod respan;
 pub mod suggest;
 pub mod ty;
 

@@ -12,6 +12,7 @@ use syn::spanned::Spanned;
 use syn::{Ident, Type};
 
 use super::model::{Container, Data, Field, Rule, RuleKind};
+use crate::internals::respan::respan;
 use crate::internals::ty;
 
 pub fn expand(c: &Container) -> TokenStream {
@@ -77,26 +78,6 @@ pub fn fallback(c: &Container) -> TokenStream {
             }
         };
     }
-}
-
-/// `tokens` with every token at `span`: a path like `::armature::__private::f`
-/// must point at the user's token as a whole, or rustc reports the bound it
-/// fails a second time at the derive.
-fn respan(tokens: &TokenStream, span: proc_macro2::Span) -> TokenStream {
-    tokens
-        .clone()
-        .into_iter()
-        .map(|mut tt| {
-            if let proc_macro2::TokenTree::Group(g) = &tt {
-                let mut group = proc_macro2::Group::new(g.delimiter(), respan(&g.stream(), span));
-                group.set_span(span);
-                tt = group.into();
-            } else {
-                tt.set_span(span);
-            }
-            tt
-        })
-        .collect()
 }
 
 fn private(c: &Container) -> TokenStream {

@@ -1,0 +1,103 @@
+//! The model -> `impl Controller`: one `RouteDef` per route, each handler
+//! running its extractors in parameter order, then the method.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use super::model::Controller;
+use crate::internals::respan::respan;
+
+/// A controller prefix joined with a route path: `/users` + `/` = `/users`.
+pub fn full_path(prefix: &str, path: &str) -> String {
+    let prefix = prefix.trim_end_matches('/');
+    let full = match path.trim_start_matches('/') {
+        "" => prefix.to_owned(),
+        rest => format!("{prefix}/{rest}"),
+    };
+    if full.is_empty() {
+        "/".to_owned()
+    } else {
+        full
+    }
+}
+
+pub fn expand(c: &Controller) -> TokenStream {
+    let krate = &c.krate;
+    let a = quote!(#krate::__private);
+    let self_ty = &c.self_ty;
+    let routes = c.routes.iter().map(|route| {
+        let method = format_ident!("{}", route.method.to_uppercase());
+        let path = full_path(&c.prefix, &route.path.value());
+        let handler = &route.handler;
+        let name = format!("{}::{}", c.type_name, handler);
+        let prerender = route.prerender;
+        let body_limit = match route.body_limit {
+            Some(n) => quote!(::core::option::Option::Some(#n)),
+            None => quote!(::core::option::Option::None),
+        };
+        let bindings: Vec<_> = (0..route.args.len()).map(|i| format_ident!("__arg{}", i)).collect();
+        let extracts = route.args.iter().zip(&bindings).map(|(ty, binding)| {
+            // Spanned on the parameter's type: a type that is not an
+            // extractor is reported there, in Armature's words.
+            let at = respan(&a, ty.span());
+            let call = quote_spanned!(ty.span()=> <#ty as #at::http::FromRequest>::from_request(&mut __ctx));
+            quote! {
+                let #binding = match #call.await {
+                    ::core::result::Result::Ok(value) => value,
+                    ::core::result::Result::Err(rejection) => return rejection,
+                };
+            }
+        });
+        let respond = match &route.output {
+            Some(ty) => {
+                let at = respan(&a, ty.span());
+                quote_spanned!(ty.span()=> #at::http::IntoResponse::into_response(__output))
+            }
+            None => quote!(#a::http::IntoResponse::into_response(__output)),
+        };
+        quote! {
+            #a::http::RouteDef {
+                method: #a::http::Method::#method,
+                path: ::std::string::String::from(#path),
+                handler: {
+                    let __this = ::std::sync::Arc::clone(&self);
+                    ::std::sync::Arc::new(move |mut __ctx: #a::http::RequestContext| -> #a::http::HandlerFuture {
+                        let __this = ::std::sync::Arc::clone(&__this);
+                        ::std::boxed::Box::pin(async move {
+                            #(#extracts)*
+                            let __output = __this.#handler(#(#bindings),*).await;
+                            #respond
+                        })
+                    })
+                },
+                body_limit: #body_limit,
+                prerender: #prerender,
+                name: #name,
+            }
+        }
+    });
+    quote! {
+        const _: () = {
+            #[automatically_derived]
+            impl #a::http::Controller for #self_ty {
+                fn routes(self: ::std::sync::Arc<Self>) -> ::std::vec::Vec<#a::http::RouteDef> {
+                    ::std::vec![#(#routes),*]
+                }
+            }
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::full_path;
+
+    #[test]
+    fn joins_prefixes() {
+        assert_eq!(full_path("/users", "/"), "/users");
+        assert_eq!(full_path("/users/", "/{id}"), "/users/{id}");
+        assert_eq!(full_path("", "/"), "/");
+        assert_eq!(full_path("/", "about"), "/about");
+    }
+}

@@ -1,0 +1,434 @@
+//! The HTTP layer through real sockets: a bound `App`, a real HTTP client
+//! (hyper-util's, HTTP/1.1 and HTTP/2) and raw TCP for hostile clients.
+
+mod support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use armature::ServerConfig;
+use armature::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use support::{TestServer, raw};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::Mutex;
+
+#[derive(Clone, Serialize)]
+struct User {
+    id: u64,
+    username: String,
+    email: String,
+    age: u32,
+}
+
+#[derive(Deserialize, Validate)]
+struct NewUser {
+    #[validate(length(min = 3, max = 32), pattern = "^[a-z0-9_]+$")]
+    username: String,
+    #[validate(email)]
+    email: String,
+    #[validate(length(min = 8))]
+    password: String,
+    #[validate(range(min = 13, max = 130))]
+    age: u32,
+}
+
+#[derive(Deserialize)]
+struct Page {
+    limit: Option<usize>,
+}
+
+#[derive(Deserialize)]
+struct Rename {
+    name: String,
+}
+
+#[derive(Clone, Default)]
+struct Users {
+    store: Arc<Mutex<Vec<User>>>,
+    next: Arc<AtomicU64>,
+}
+
+#[derive(Clone)]
+struct Greeting(&'static str);
+
+#[controller("/users")]
+impl Users {
+    #[post("/")]
+    async fn create(&self, Valid(Json(new)): Valid<Json<NewUser>>) -> (StatusCode, Json<User>) {
+        let _ = new.password;
+        let user = User {
+            id: self.next.fetch_add(1, Ordering::Relaxed) + 1,
+            username: new.username,
+            email: new.email,
+            age: new.age,
+        };
+        self.store.lock().await.push(user.clone());
+        (StatusCode::CREATED, Json(user))
+    }
+
+    #[get("/{id}")]
+    async fn show(&self, Path(id): Path<u64>) -> Result<Json<User>, HttpError> {
+        let store = self.store.lock().await;
+        match store.iter().find(|u| u.id == id) {
+            Some(user) => Ok(Json(user.clone())),
+            None => Err(HttpError::not_found(format!("no user {id}"))),
+        }
+    }
+
+    #[get("/")]
+    async fn list(&self, Query(page): Query<Page>) -> Json<Vec<User>> {
+        let store = self.store.lock().await;
+        Json(
+            store
+                .iter()
+                .take(page.limit.unwrap_or(usize::MAX))
+                .cloned()
+                .collect(),
+        )
+    }
+
+    #[post("/raw", body_limit = "16 B")]
+    async fn raw(&self, body: Bytes) -> String {
+        format!("{} bytes", body.len())
+    }
+
+    #[put("/{id}/name")]
+    async fn rename(&self, Path(id): Path<u64>, Form(form): Form<Rename>) -> String {
+        format!("{id} is now {}", form.name)
+    }
+
+    #[get("/slow")]
+    async fn slow(&self) -> &'static str {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        "finally"
+    }
+
+    #[get("/greeting")]
+    async fn greeting(&self, State(g): State<Greeting>, method: Method) -> String {
+        format!("{} via {method}", g.0)
+    }
+
+    #[post("/upload")]
+    async fn upload(&self, body: Bytes) -> String {
+        format!("{} bytes", body.len())
+    }
+}
+
+fn app() -> App {
+    App::new()
+        .controller(Users::default())
+        .state(Greeting("hello"))
+}
+
+async fn server() -> TestServer {
+    TestServer::start(app()).await
+}
+
+#[tokio::test]
+async fn create_then_fetch_and_list() {
+    let s = server().await;
+    let body = json!({"username": "ada_l", "email": "ada@example.com", "password": "correct horse", "age": 36});
+    let (status, created) = s.json("POST", "/users", &body).await;
+    assert_eq!(status, 201);
+    assert_eq!(created["id"], 1);
+    assert_eq!(created["username"], "ada_l");
+    assert!(created.get("password").is_none(), "{created}");
+
+    let (status, fetched) = s.get_json("/users/1").await;
+    assert_eq!((status, fetched), (200, created.clone()));
+    let (status, missing) = s.get_json("/users/99").await;
+    assert_eq!(status, 404);
+    assert_eq!(
+        missing,
+        json!({"error": {"status": 404, "message": "no user 99"}})
+    );
+
+    s.json(
+        "POST",
+        "/users",
+        &json!({"username": "bob", "email": "b@example.com", "password": "12345678", "age": 20}),
+    )
+    .await;
+    let (_, all) = s.get_json("/users").await;
+    assert_eq!(all.as_array().unwrap().len(), 2);
+    let (_, one) = s.get_json("/users?limit=1").await;
+    assert_eq!(one.as_array().unwrap().len(), 1);
+    let (status, bad) = s.get_json("/users?limit=lots").await;
+    assert_eq!(status, 400, "{bad}");
+}
+
+#[tokio::test]
+async fn bad_json_is_400_misfit_is_422_invalid_is_422_with_paths() {
+    let s = server().await;
+    let (status, body) = s
+        .send("POST", "/users", "application/json", "{\"username\": ")
+        .await;
+    assert_eq!(status, 400);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("malformed JSON"),
+        "{body}"
+    );
+
+    let (status, body) = s
+        .send(
+            "POST",
+            "/users",
+            "application/json",
+            r#"{"username": "ada"}"#,
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("missing field `email`"),
+        "{body}"
+    );
+
+    let bad = json!({"username": "A!", "email": "a@b@c", "password": "hunter2", "age": 7});
+    let (status, body) = s.json("POST", "/users", &bad).await;
+    assert_eq!(status, 422);
+    let paths: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["username", "username", "email", "password", "age"]);
+    assert!(
+        !body.to_string().contains("hunter2"),
+        "a rejected password came back: {body}"
+    );
+
+    let (status, body) = s.send("POST", "/users", "text/plain", "{}").await;
+    assert_eq!(status, 415, "{body}");
+}
+
+#[tokio::test]
+async fn routing_errors_404_405_and_path_params() {
+    let s = server().await;
+    let (status, body) = s.get_json("/nowhere").await;
+    assert_eq!(status, 404);
+    assert_eq!(body["error"]["status"], 404);
+
+    let response = s.request("DELETE", "/users", None, "").await;
+    assert_eq!(response.status(), 405);
+    assert_eq!(response.headers()["allow"], "POST, GET, HEAD");
+
+    let (status, body) = s.get_json("/users/abc").await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body["error"]["message"],
+        "path parameter `id` must be a non-negative integer, got \"abc\""
+    );
+}
+
+#[tokio::test]
+async fn head_is_answered_by_get_routes_without_a_body() {
+    let s = server().await;
+    let reply = raw(
+        s.addr,
+        b"HEAD /users/greeting HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n",
+    )
+    .await;
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    assert!(reply.contains("content-length: 14"), "{reply}");
+    assert!(reply.ends_with("\r\n\r\n"), "HEAD sent a body: {reply:?}");
+}
+
+#[tokio::test]
+async fn forms_state_and_extractors() {
+    let s = server().await;
+    let response = s
+        .request(
+            "PUT",
+            "/users/7/name",
+            Some("application/x-www-form-urlencoded"),
+            "name=Ada+L",
+        )
+        .await;
+    assert_eq!(support::text(response).await, "7 is now Ada L");
+    let response = s.request("GET", "/users/greeting", None, "").await;
+    assert_eq!(support::text(response).await, "hello via GET");
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_413_without_being_read() {
+    let s = server().await;
+    let response = s
+        .request(
+            "POST",
+            "/users/raw",
+            None,
+            "this is more than sixteen bytes",
+        )
+        .await;
+    assert_eq!(response.status(), 413);
+    let response = s.request("POST", "/users/raw", None, "small").await;
+    assert_eq!(support::text(response).await, "5 bytes");
+
+    // A declared 100 MB body is refused before any of it is sent.
+    let mut stream = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    stream
+        .write_all(b"POST /users/upload HTTP/1.1\r\nhost: x\r\ncontent-length: 100000000\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf))
+        .await
+        .unwrap()
+        .unwrap();
+    let reply = String::from_utf8_lossy(&buf[..n]);
+    assert!(reply.starts_with("HTTP/1.1 413"), "{reply}");
+}
+
+#[tokio::test]
+async fn slow_and_silent_clients_are_cut_off() {
+    let config = ServerConfig {
+        first_byte_timeout: Duration::from_millis(200),
+        header_read_timeout: Duration::from_millis(300),
+        body_read_timeout: Duration::from_millis(300),
+        idle_timeout: Duration::from_millis(300),
+        ..ServerConfig::default()
+    };
+    let s = TestServer::start(app().config(config)).await;
+    let closed_within = |mut stream: tokio::net::TcpStream, limit: Duration| async move {
+        let mut buf = vec![0u8; 4096];
+        let mut seen = Vec::new();
+        tokio::time::timeout(limit, async {
+            loop {
+                match stream.read(&mut buf).await {
+                    Ok(0) | Err(_) => return String::from_utf8_lossy(&seen).into_owned(),
+                    Ok(n) => seen.extend_from_slice(&buf[..n]),
+                }
+            }
+        })
+        .await
+        .expect("the server kept the connection open")
+    };
+
+    // Silent: connects, never sends a byte.
+    let silent = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    closed_within(silent, Duration::from_secs(3)).await;
+
+    // Never finishes its headers.
+    let mut partial = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    partial
+        .write_all(b"GET /users HTTP/1.1\r\nhost: x\r\n")
+        .await
+        .unwrap();
+    closed_within(partial, Duration::from_secs(3)).await;
+
+    // Trickles its body: 408.
+    let mut trickle = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    trickle
+        .write_all(b"POST /users/upload HTTP/1.1\r\nhost: x\r\ncontent-length: 10\r\n\r\nab")
+        .await
+        .unwrap();
+    let reply = closed_within(trickle, Duration::from_secs(3)).await;
+    assert!(reply.starts_with("HTTP/1.1 408"), "{reply}");
+
+    // Idle keep-alive: one request, then silence.
+    let mut idle = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    idle.write_all(b"GET /users HTTP/1.1\r\nhost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let reply = closed_within(idle, Duration::from_secs(3)).await;
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+}
+
+#[tokio::test]
+async fn http2_prior_knowledge() {
+    let s = server().await;
+    let (status, body) = s.get_json_h2("/users/greeting").await;
+    assert_eq!(status, 200);
+    assert_eq!(body, "hello via GET");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_concurrent_keep_alive_clients() {
+    let s = Arc::new(server().await);
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..1_000u32 {
+        let s = s.clone();
+        tasks.spawn(async move {
+            let mut stream = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+            for round in 0..2 {
+                let path = format!("/users/{}", 1_000_000 + i * 2 + round);
+                let request = format!("GET {path} HTTP/1.1\r\nhost: x\r\n\r\n");
+                stream.write_all(request.as_bytes()).await.unwrap();
+                let reply = support::read_response(&mut stream).await;
+                let expected = format!("no user {}", 1_000_000 + i * 2 + round);
+                assert!(
+                    reply.starts_with("HTTP/1.1 404") && reply.contains(&expected),
+                    "{reply}"
+                );
+            }
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn graceful_shutdown_lets_in_flight_requests_finish() {
+    let s = server().await;
+    let slow = {
+        let client = s.client.clone();
+        let uri = format!("http://{}/users/slow", s.addr);
+        tokio::spawn(
+            async move { support::text(client.get(uri.parse().unwrap()).await.unwrap()).await },
+        )
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    s.handle.shutdown();
+    assert_eq!(slow.await.unwrap(), "finally");
+    let addr = s.addr;
+    tokio::time::timeout(Duration::from_secs(5), s.stopped())
+        .await
+        .expect("server did not stop");
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "still accepting after shutdown"
+    );
+}
+
+#[tokio::test]
+async fn conflicting_routes_across_controllers_fail_to_bind() {
+    #[derive(Clone)]
+    struct Other;
+    #[controller("/users")]
+    impl Other {
+        #[get("/{name}")]
+        async fn find(&self, Path(name): Path<String>) -> String {
+            name
+        }
+    }
+    let error = App::new()
+        .controller(Users::default())
+        .controller(Other)
+        .bind("127.0.0.1:0")
+        .await
+        .err()
+        .unwrap();
+    let message = error.to_string();
+    assert!(
+        message.contains("Other::find") && message.contains("Users::"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn json_helpers_round_trip() {
+    let s = server().await;
+    let (status, body): (u16, Value) = s.get_json("/users").await;
+    assert_eq!((status, body), (200, json!([])));
+}
