@@ -8,4 +8,6 @@ fn ui() {
     let t = trybuild::TestCases::new();
     t.compile_fail("tests/ui/validate/*.rs");
     t.pass("tests/ui/validate/pass/*.rs");
+    t.compile_fail("tests/ui/controller/*.rs");
+    t.pass("tests/ui/controller/pass/*.rs");
 }

@@ -260,12 +260,12 @@ fn route(
     };
     Some(Route {
         method: verb,
-        path,
         prerender,
         body_limit,
         handler: sig.ident.clone(),
         args,
         output,
-        span: attr.span(),
+        span: path.span(),
+        path,
     })
 }
