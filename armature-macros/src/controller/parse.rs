@@ -4,7 +4,6 @@
 use proc_macro2::TokenStream;
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
-use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, FnArg, ImplItem, ItemImpl, Lit, LitStr, ReturnType, Token};
 
 use super::model::{CONTROLLER_OPTIONS, Controller, METHODS, ROUTE_OPTIONS, Route};

@@ -1,0 +1,132 @@
+//! The showcase driven from outside, as users and scripts drive it: the
+//! real binary, a real port, a real HTTP client.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{Value, json};
+
+/// The showcase binary, built on demand (`cargo test --test showcase`
+/// alone does not build examples).
+fn binary() -> PathBuf {
+    let dir = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent()?.parent().map(|p| p.join("examples")))
+        .expect("target dir");
+    let path = dir.join("showcase");
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "--example", "showcase"])
+        .status()
+        .expect("cargo");
+    assert!(status.success());
+    path
+}
+
+struct Showcase(Child, String);
+
+impl Drop for Showcase {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start() -> Showcase {
+    let mut child = Command::new(binary())
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn showcase");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect(&line)
+        .to_owned();
+    Showcase(child, base)
+}
+
+async fn call(method: &str, url: &str, body: Option<Value>) -> (u16, Value) {
+    use http_body_util::{BodyExt, Full};
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http();
+    let mut request = hyper::Request::builder().method(method).uri(url);
+    if body.is_some() {
+        request = request.header("content-type", "application/json");
+    }
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let response = client
+        .request(request.body(Full::new(bytes::Bytes::from(body))).unwrap())
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn users_api() {
+    let showcase = start();
+    let base = &showcase.1;
+    let ada = json!({"username": "ada_l", "email": "ada@example.com", "password": "analytical", "age": 36});
+    let (status, user) = call("POST", &format!("{base}/users"), Some(ada.clone())).await;
+    assert_eq!(status, 201);
+    assert_eq!(
+        user,
+        json!({"id": 1, "username": "ada_l", "email": "ada@example.com", "age": 36})
+    );
+
+    let (status, _) = call("POST", &format!("{base}/users"), Some(ada)).await;
+    assert_eq!(status, 409);
+
+    let bad = json!({"username": "Ada L", "email": "nope", "password": "short", "age": 12});
+    let (status, errors) = call("POST", &format!("{base}/users"), Some(bad)).await;
+    assert_eq!(status, 422);
+    let codes: Vec<_> = errors["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{}:{}",
+                e["path"].as_str().unwrap(),
+                e["code"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "username:pattern",
+            "email:email",
+            "password:length",
+            "age:range"
+        ]
+    );
+
+    assert_eq!(call("GET", &format!("{base}/users/1"), None).await.0, 200);
+    assert_eq!(call("GET", &format!("{base}/users/2"), None).await.0, 404);
+    assert_eq!(call("GET", &format!("{base}/users/x"), None).await.0, 400);
+    let (status, list) = call("GET", &format!("{base}/users?limit=1"), None).await;
+    assert_eq!((status, list.as_array().map(Vec::len)), (200, Some(1)));
+}
+
+#[test]
+fn validate_report() {
+    let output = Command::new(binary()).arg("validate").output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("2400 records"), "{text}");
+    assert!(text.contains("undecodable  2"), "{text}");
+    assert!(
+        text.contains("address.zip: must be 5 digits [pattern]"),
+        "{text}"
+    );
+}
