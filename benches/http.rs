@@ -107,13 +107,18 @@ mod hyper_server {
             Response::builder()
                 .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
                 .body(Full::new(Bytes::from_static(b"Hello, World!")))
-        } else if let Some(id) = path.strip_prefix("/users/").and_then(|id| id.parse::<u64>().ok()) {
+        } else if let Some(id) = path
+            .strip_prefix("/users/")
+            .and_then(|id| id.parse::<u64>().ok())
+        {
             let body = serde_json::to_vec(&serde_json::json!({"id": id, "name": "user"})).unwrap();
             Response::builder()
                 .header(header::CONTENT_TYPE, "application/json")
                 .body(Full::new(Bytes::from(body)))
         } else {
-            Response::builder().status(404).body(Full::new(Bytes::new()))
+            Response::builder()
+                .status(404)
+                .body(Full::new(Bytes::new()))
         };
         Ok(response.unwrap())
     }
@@ -140,10 +145,14 @@ mod axum_server {
     pub async fn run(listener: std::net::TcpListener) {
         listener.set_nonblocking(true).unwrap();
         let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-        let app = axum::Router::new().route("/", get(|| async { "Hello, World!" })).route(
-            "/users/{id}",
-            get(|Path(id): Path<u64>| async move { axum::Json(serde_json::json!({"id": id, "name": "user"})) }),
-        );
+        let app = axum::Router::new()
+            .route("/", get(|| async { "Hello, World!" }))
+            .route(
+                "/users/{id}",
+                get(|Path(id): Path<u64>| async move {
+                    axum::Json(serde_json::json!({"id": id, "name": "user"}))
+                }),
+            );
         axum::serve(listener, app).await.unwrap();
     }
 }
@@ -163,7 +172,10 @@ fn serve(kind: &str) {
         }
         std::process::exit(0);
     });
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(async {
         match kind {
             "armature" => armature_server::run(listener).await,
@@ -202,7 +214,12 @@ impl ServerProcess {
     /// (CPU seconds, allocations) so far.
     fn sample(&mut self) -> (f64, u64) {
         let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap();
-        let fields: Vec<&str> = stat.rsplit(')').next().unwrap().split_whitespace().collect();
+        let fields: Vec<&str> = stat
+            .rsplit(')')
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .collect();
         let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
         let cpu = (fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap()) / ticks;
         let stdin = self.child.stdin.as_mut().unwrap();
@@ -223,7 +240,12 @@ impl Drop for ServerProcess {
 
 /// Keep-alive GETs on `connections` connections for `duration`; returns
 /// (requests, sorted latencies in µs).
-async fn load(addr: SocketAddr, path: &str, connections: usize, duration: Duration) -> (u64, Vec<u32>) {
+async fn load(
+    addr: SocketAddr,
+    path: &str,
+    connections: usize,
+    duration: Duration,
+) -> (u64, Vec<u32>) {
     let request = format!("GET {path} HTTP/1.1\r\nhost: bench\r\n\r\n").into_bytes();
     let total = std::sync::Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + duration;
@@ -267,7 +289,8 @@ async fn read_one(stream: &mut tokio::net::TcpStream, buf: &mut [u8]) {
                 .lines()
                 .find_map(|l| {
                     let (k, v) = l.split_once(':')?;
-                    k.eq_ignore_ascii_case("content-length").then(|| v.trim().parse().ok())?
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse().ok())?
                 })
                 .unwrap_or(0);
             if filled >= end + 4 + length {
@@ -298,10 +321,20 @@ fn main() {
     }
     pin_to(1);
     let quick = std::env::var_os("ARMATURE_BENCH_QUICK").is_some();
-    let (rounds, duration) = if quick { (1, Duration::from_secs(1)) } else { (3, Duration::from_secs(4)) };
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let (rounds, duration) = if quick {
+        (1, Duration::from_secs(1))
+    } else {
+        (3, Duration::from_secs(4))
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let mut servers: Vec<ServerProcess> = KINDS.iter().map(|k| ServerProcess::start(k)).collect();
-    let mut totals: Vec<Vec<Totals>> = KINDS.iter().map(|_| ROUTES.iter().map(|_| Totals::default()).collect()).collect();
+    let mut totals: Vec<Vec<Totals>> = KINDS
+        .iter()
+        .map(|_| ROUTES.iter().map(|_| Totals::default()).collect())
+        .collect();
     for _ in 0..rounds {
         for (r, (_, path)) in ROUTES.iter().enumerate() {
             for (k, server) in servers.iter_mut().enumerate() {
@@ -320,7 +353,9 @@ fn main() {
             }
         }
     }
-    println!("| route | server | requests/s | p99 | server CPU per request | allocations per request |");
+    println!(
+        "| route | server | requests/s | p99 | server CPU per request | allocations per request |"
+    );
     println!("|---|---|---|---|---|---|");
     for (r, (route, _)) in ROUTES.iter().enumerate() {
         for (k, kind) in KINDS.iter().enumerate() {

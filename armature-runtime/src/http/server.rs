@@ -194,27 +194,36 @@ async fn connection(
     };
     let conn = builder.serve_connection(TokioIo::new(stream), service);
     tokio::pin!(conn);
-    let mut check = tokio::time::interval((idle_timeout / 4).max(Duration::from_millis(10)));
-    check.tick().await;
+    // Both watchers are created once and only wake when due: the connection
+    // future is polled on every readiness event, and re-creating or
+    // re-arming them there would cost every request.
+    let stop = stopped(&mut stop);
+    tokio::pin!(stop);
+    let idle = tokio::time::sleep(idle_timeout);
+    tokio::pin!(idle);
     let mut closing = false;
     loop {
         tokio::select! {
+            biased;
             result = conn.as_mut() => {
                 if let Err(e) = result {
                     tracing::debug!(%peer, error = %e, "connection ended with an error");
                 }
                 return;
             }
-            _ = stopped(&mut stop), if !closing => {
+            _ = &mut stop, if !closing => {
                 closing = true;
                 conn.as_mut().graceful_shutdown();
             }
-            _ = check.tick(), if !closing => {
-                if activity.idle_for().is_some_and(|idle| idle >= idle_timeout) {
+            _ = &mut idle, if !closing => match activity.idle_for() {
+                Some(idle_for) if idle_for >= idle_timeout => {
                     closing = true;
                     conn.as_mut().graceful_shutdown();
                 }
-            }
+                // Busy, or idle for less: look again when it could be due.
+                Some(idle_for) => idle.as_mut().reset(tokio::time::Instant::now() + (idle_timeout - idle_for)),
+                None => idle.as_mut().reset(tokio::time::Instant::now() + idle_timeout),
+            },
         }
     }
 }
