@@ -50,6 +50,8 @@
 //! `#[serde(flatten)]`). `#[validate(crate = "path")]` names a re-export of armature.
 
 pub use armature_macros::{Validate, controller};
+pub use armature_runtime::cache;
+pub use armature_runtime::cache::{Cache, MemoryConfig};
 pub use armature_runtime::http;
 pub use armature_runtime::http::{
     App, AppError, Controller, Ext, Form, FromRequest, HeaderMap, Html, HttpError, IntoResponse,
@@ -76,6 +78,8 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use armature_runtime::__deps::{futures, rayon, serde_json};
+    pub use armature_runtime::cache;
+    pub use armature_runtime::cache::{Cache, MemoryConfig};
     pub use armature_runtime::http;
     pub use armature_runtime::validation::rules;
     pub use armature_runtime::validation::{

@@ -4,6 +4,7 @@
 
 #![warn(missing_docs)]
 
+pub mod cache;
 pub mod http;
 pub mod pool;
 pub mod validation;

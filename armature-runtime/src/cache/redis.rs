@@ -1,0 +1,373 @@
+//! Redis and Redis Cluster backends on the `redis` crate.
+//!
+//! Single server: every batch is one round trip: MGET, one pipeline of
+//! `SET k v PX ttl`, one UNLINK, one pipeline of EXISTS or PTTL.
+//! Cluster: a batch is split by hash slot (a multi-key command or pipeline
+//! must stay within one slot), the parts are sent concurrently, and the
+//! answers are put back in input order.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::future::{BoxFuture, try_join_all};
+use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
+use redis::cluster::ClusterClient;
+use redis::cluster_async::ClusterConnection;
+
+use super::{CacheBackend, CacheError, Ttl, slot};
+
+/// SCAN page size for `delete_matching`: UNLINKs go out in batches this big.
+const SCAN_COUNT: usize = 1000;
+
+fn backend(e: redis::RedisError) -> CacheError {
+    CacheError::Backend(e.to_string())
+}
+
+fn connect_error(url: &str, e: impl std::error::Error + Send + Sync + 'static) -> CacheError {
+    CacheError::Connect {
+        url: url.to_owned(),
+        source: Box::new(e),
+    }
+}
+
+fn set_pipeline(items: &[(&String, &Bytes)], ttl: Option<Duration>) -> redis::Pipeline {
+    let mut pipe = redis::pipe();
+    for (key, value) in items {
+        let cmd = pipe.cmd("SET").arg(key.as_str()).arg(value.as_ref());
+        if let Some(ttl) = ttl {
+            // Sub-millisecond TTLs round up: zero would be an error in Redis.
+            cmd.arg("PX").arg(ttl.as_millis().max(1) as u64);
+        }
+        cmd.ignore();
+    }
+    pipe
+}
+
+fn per_key_pipeline(command: &str, keys: &[&String]) -> redis::Pipeline {
+    let mut pipe = redis::pipe();
+    for key in keys {
+        pipe.cmd(command).arg(key.as_str());
+    }
+    pipe
+}
+
+async fn scan_and_unlink(
+    conn: &mut (impl ConnectionLike + Send),
+    pattern: &str,
+    mut unlink: impl FnMut(Vec<String>) -> BoxFuture<'static, Result<u64, CacheError>>,
+) -> Result<u64, CacheError> {
+    let mut cursor: u64 = 0;
+    let mut removed = 0;
+    loop {
+        let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(pattern)
+            .arg("COUNT")
+            .arg(SCAN_COUNT)
+            .query_async(conn)
+            .await
+            .map_err(backend)?;
+        if !keys.is_empty() {
+            removed += unlink(keys).await?;
+        }
+        if next == 0 {
+            return Ok(removed);
+        }
+        cursor = next;
+    }
+}
+
+pub(crate) struct RedisCache {
+    conn: ConnectionManager,
+}
+
+impl RedisCache {
+    pub(crate) async fn connect(url: &str) -> Result<Self, CacheError> {
+        let client = redis::Client::open(url).map_err(|e| connect_error(url, e))?;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_secs(2)))
+            .set_response_timeout(Some(Duration::from_secs(5)))
+            .set_number_of_retries(2);
+        let conn = ConnectionManager::new_with_config(client, config)
+            .await
+            .map_err(|e| connect_error(url, e))?;
+        Ok(Self { conn })
+    }
+}
+
+impl CacheBackend for RedisCache {
+    fn get_many<'a>(
+        &'a self,
+        keys: &'a [String],
+    ) -> BoxFuture<'a, Result<Vec<Option<Bytes>>, CacheError>> {
+        Box::pin(async move {
+            let values: Vec<Option<Vec<u8>>> = redis::cmd("MGET")
+                .arg(keys)
+                .query_async(&mut self.conn.clone())
+                .await
+                .map_err(backend)?;
+            Ok(values.into_iter().map(|v| v.map(Bytes::from)).collect())
+        })
+    }
+
+    fn set_many<'a>(
+        &'a self,
+        items: &'a [(String, Bytes)],
+        ttl: Option<Duration>,
+    ) -> BoxFuture<'a, Result<(), CacheError>> {
+        Box::pin(async move {
+            let items: Vec<_> = items.iter().map(|(k, v)| (k, v)).collect();
+            set_pipeline(&items, ttl)
+                .query_async::<()>(&mut self.conn.clone())
+                .await
+                .map_err(backend)
+        })
+    }
+
+    fn delete_many<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<u64, CacheError>> {
+        Box::pin(async move {
+            redis::cmd("UNLINK")
+                .arg(keys)
+                .query_async(&mut self.conn.clone())
+                .await
+                .map_err(backend)
+        })
+    }
+
+    fn exists_many<'a>(
+        &'a self,
+        keys: &'a [String],
+    ) -> BoxFuture<'a, Result<Vec<bool>, CacheError>> {
+        Box::pin(async move {
+            let keys: Vec<&String> = keys.iter().collect();
+            per_key_pipeline("EXISTS", &keys)
+                .query_async(&mut self.conn.clone())
+                .await
+                .map_err(backend)
+        })
+    }
+
+    fn ttl_many<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<Vec<Ttl>, CacheError>> {
+        Box::pin(async move {
+            let keys: Vec<&String> = keys.iter().collect();
+            let ms: Vec<i64> = per_key_pipeline("PTTL", &keys)
+                .query_async(&mut self.conn.clone())
+                .await
+                .map_err(backend)?;
+            Ok(ms.into_iter().map(Ttl::from_redis_millis).collect())
+        })
+    }
+
+    fn delete_matching<'a>(&'a self, pattern: &'a str) -> BoxFuture<'a, Result<u64, CacheError>> {
+        Box::pin(async move {
+            let conn = self.conn.clone();
+            scan_and_unlink(&mut self.conn.clone(), pattern, move |keys| {
+                let mut conn = conn.clone();
+                Box::pin(async move {
+                    redis::cmd("UNLINK")
+                        .arg(keys)
+                        .query_async::<u64>(&mut conn)
+                        .await
+                        .map_err(backend)
+                })
+            })
+            .await
+        })
+    }
+}
+
+pub(crate) struct ClusterCache {
+    conn: ClusterConnection,
+    nodes: Vec<String>,
+}
+
+/// Keys of one hash slot, with their positions in the caller's batch.
+struct SlotGroup<'a> {
+    positions: Vec<usize>,
+    keys: Vec<&'a String>,
+}
+
+fn by_slot<'a>(keys: impl Iterator<Item = &'a String>) -> Vec<SlotGroup<'a>> {
+    let mut groups: HashMap<u16, SlotGroup<'a>> = HashMap::new();
+    for (i, key) in keys.enumerate() {
+        let group = groups
+            .entry(slot::slot(key.as_bytes()))
+            .or_insert_with(|| SlotGroup {
+                positions: Vec::new(),
+                keys: Vec::new(),
+            });
+        group.positions.push(i);
+        group.keys.push(key);
+    }
+    groups.into_values().collect()
+}
+
+/// Runs `query` for every slot group concurrently and scatters the answers
+/// back to input order.
+async fn scatter<'a, T: Default + Clone, Q>(
+    len: usize,
+    groups: &'a [SlotGroup<'a>],
+    query: Q,
+) -> Result<Vec<T>, CacheError>
+where
+    Q: Fn(&'a SlotGroup<'a>) -> BoxFuture<'a, Result<Vec<T>, CacheError>>,
+{
+    let answers = try_join_all(groups.iter().map(&query)).await?;
+    let mut out = vec![T::default(); len];
+    for (group, answer) in groups.iter().zip(answers) {
+        for (&position, value) in group.positions.iter().zip(answer) {
+            out[position] = value;
+        }
+    }
+    Ok(out)
+}
+
+/// One UNLINK per hash slot, concurrently; how many keys existed.
+async fn unlink_by_slot(conn: &ClusterConnection, keys: &[String]) -> Result<u64, CacheError> {
+    let groups = by_slot(keys.iter());
+    let counts = try_join_all(groups.iter().map(|group| {
+        let mut conn = conn.clone();
+        async move {
+            redis::cmd("UNLINK")
+                .arg(&group.keys)
+                .query_async::<u64>(&mut conn)
+                .await
+                .map_err(backend)
+        }
+    }))
+    .await?;
+    Ok(counts.into_iter().sum())
+}
+
+impl ClusterCache {
+    pub(crate) async fn connect(nodes: &[&str]) -> Result<Self, CacheError> {
+        let shown = nodes.join(",");
+        let client = ClusterClient::builder(nodes.iter().copied())
+            .connection_timeout(Duration::from_secs(2))
+            .response_timeout(Duration::from_secs(5))
+            .build()
+            .map_err(|e| connect_error(&shown, e))?;
+        let conn = client
+            .get_async_connection()
+            .await
+            .map_err(|e| connect_error(&shown, e))?;
+        Ok(Self {
+            conn,
+            nodes: nodes.iter().map(|n| (*n).to_owned()).collect(),
+        })
+    }
+}
+
+impl CacheBackend for ClusterCache {
+    fn get_many<'a>(
+        &'a self,
+        keys: &'a [String],
+    ) -> BoxFuture<'a, Result<Vec<Option<Bytes>>, CacheError>> {
+        Box::pin(async move {
+            let groups = by_slot(keys.iter());
+            scatter(keys.len(), &groups, |group| {
+                let mut conn = self.conn.clone();
+                Box::pin(async move {
+                    let values: Vec<Option<Vec<u8>>> = redis::cmd("MGET")
+                        .arg(&group.keys)
+                        .query_async(&mut conn)
+                        .await
+                        .map_err(backend)?;
+                    Ok(values.into_iter().map(|v| v.map(Bytes::from)).collect())
+                })
+            })
+            .await
+        })
+    }
+
+    fn set_many<'a>(
+        &'a self,
+        items: &'a [(String, Bytes)],
+        ttl: Option<Duration>,
+    ) -> BoxFuture<'a, Result<(), CacheError>> {
+        Box::pin(async move {
+            let groups = by_slot(items.iter().map(|(k, _)| k));
+            let _: Vec<()> = scatter(items.len(), &groups, |group| {
+                let mut conn = self.conn.clone();
+                let group_items: Vec<_> = group
+                    .positions
+                    .iter()
+                    .map(|&i| (&items[i].0, &items[i].1))
+                    .collect();
+                Box::pin(async move {
+                    set_pipeline(&group_items, ttl)
+                        .query_async::<()>(&mut conn)
+                        .await
+                        .map_err(backend)?;
+                    Ok(vec![(); group_items.len()])
+                })
+            })
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn delete_many<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<u64, CacheError>> {
+        Box::pin(unlink_by_slot(&self.conn, keys))
+    }
+
+    fn exists_many<'a>(
+        &'a self,
+        keys: &'a [String],
+    ) -> BoxFuture<'a, Result<Vec<bool>, CacheError>> {
+        Box::pin(async move {
+            let groups = by_slot(keys.iter());
+            scatter(keys.len(), &groups, |group| {
+                let mut conn = self.conn.clone();
+                Box::pin(async move {
+                    per_key_pipeline("EXISTS", &group.keys)
+                        .query_async(&mut conn)
+                        .await
+                        .map_err(backend)
+                })
+            })
+            .await
+        })
+    }
+
+    fn ttl_many<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<Vec<Ttl>, CacheError>> {
+        Box::pin(async move {
+            let groups = by_slot(keys.iter());
+            let ms: Vec<i64> = scatter(keys.len(), &groups, |group| {
+                let mut conn = self.conn.clone();
+                Box::pin(async move {
+                    per_key_pipeline("PTTL", &group.keys)
+                        .query_async(&mut conn)
+                        .await
+                        .map_err(backend)
+                })
+            })
+            .await?;
+            Ok(ms.into_iter().map(Ttl::from_redis_millis).collect())
+        })
+    }
+
+    /// SCAN runs on every node (each holds its own slots); the keys found
+    /// are deleted through the cluster connection, grouped by slot.
+    fn delete_matching<'a>(&'a self, pattern: &'a str) -> BoxFuture<'a, Result<u64, CacheError>> {
+        Box::pin(async move {
+            let mut removed = 0;
+            for node in &self.nodes {
+                let client = redis::Client::open(node.as_str()).map_err(backend)?;
+                let mut conn = client
+                    .get_multiplexed_async_connection()
+                    .await
+                    .map_err(backend)?;
+                let cluster = self.conn.clone();
+                removed += scan_and_unlink(&mut conn, pattern, move |keys| {
+                    let cluster = cluster.clone();
+                    Box::pin(async move { unlink_by_slot(&cluster, &keys).await })
+                })
+                .await?;
+            }
+            Ok(removed)
+        })
+    }
+}
