@@ -112,13 +112,12 @@ impl RedisServer {
     }
 
     pub fn cli(&self, args: &[&str]) -> String {
-        let out = Command::new("redis-cli")
+        Command::new("redis-cli")
             .args(["-p", &self.port.to_string()])
             .args(args)
             .output()
             .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-            .unwrap_or_default();
-        out
+            .unwrap_or_default()
     }
 
     /// Calls of each command so far, from `INFO commandstats`.
