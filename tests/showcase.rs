@@ -7,6 +7,10 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::{Value, json};
 
+#[cfg(feature = "redis")]
+#[path = "support/redis.rs"]
+mod servers;
+
 /// The showcase binary, built on demand (`cargo test --test showcase`
 /// alone does not build examples).
 fn binary() -> PathBuf {
@@ -15,10 +19,12 @@ fn binary() -> PathBuf {
         .and_then(|exe| exe.parent()?.parent().map(|p| p.join("examples")))
         .expect("target dir");
     let path = dir.join("showcase");
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "--example", "showcase"])
-        .status()
-        .expect("cargo");
+    let mut build = Command::new(env!("CARGO"));
+    build.args(["build", "--quiet", "--example", "showcase"]);
+    if cfg!(feature = "redis") {
+        build.args(["--features", "redis"]);
+    }
+    let status = build.status().expect("cargo");
     assert!(status.success());
     path
 }
@@ -32,9 +38,10 @@ impl Drop for Showcase {
     }
 }
 
-fn start() -> Showcase {
+fn start(extra: &[&str]) -> Showcase {
     let mut child = Command::new(binary())
         .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(extra)
         .stdout(Stdio::piped())
         .spawn()
         .expect("spawn showcase");
@@ -73,8 +80,21 @@ async fn call(method: &str, url: &str, body: Option<Value>) -> (u16, Value) {
 
 #[tokio::test]
 async fn users_api() {
-    let showcase = start();
-    let base = &showcase.1;
+    let showcase = start(&[]);
+    users_api_on(&showcase.1, "memory").await;
+}
+
+#[cfg(feature = "redis")]
+#[tokio::test]
+async fn users_api_with_the_cache_on_redis() {
+    let redis = servers::RedisServer::start();
+    let showcase = start(&["--redis", &redis.url()]);
+    users_api_on(&showcase.1, "redis").await;
+    // The users really went through Redis.
+    assert_eq!(redis.cli(&["EXISTS", "showcase:user:1"]).trim(), "1");
+}
+
+async fn users_api_on(base: &str, backend: &str) {
     let ada = json!({"username": "ada_l", "email": "ada@example.com", "password": "analytical", "age": 36});
     let (status, user) = call("POST", &format!("{base}/users"), Some(ada.clone())).await;
     assert_eq!(status, 201);
@@ -116,6 +136,27 @@ async fn users_api() {
     assert_eq!(call("GET", &format!("{base}/users/x"), None).await.0, 400);
     let (status, list) = call("GET", &format!("{base}/users?limit=1"), None).await;
     assert_eq!((status, list.as_array().map(Vec::len)), (200, Some(1)));
+
+    let bob =
+        json!({"username": "bob", "email": "bob@example.com", "password": "builder1", "age": 40});
+    assert_eq!(
+        call("POST", &format!("{base}/users"), Some(bob)).await.0,
+        201
+    );
+    let (status, batch) = call("GET", &format!("{base}/users?ids=2,9,1"), None).await;
+    assert_eq!(status, 200);
+    let ids: Vec<u64> = batch
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids, [2, 1]);
+    let (_, stats) = call("GET", &format!("{base}/cache/stats"), None).await;
+    assert_eq!(stats["backend"], backend);
+    // /users/1 filled the cache; the batch then hit user 1 and missed 2 and 9.
+    assert!(stats["hits"].as_u64().unwrap() >= 1, "{stats}");
+    assert!(stats["batch_lookups"].as_u64().unwrap() >= 3, "{stats}");
 }
 
 #[test]

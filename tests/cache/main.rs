@@ -3,6 +3,7 @@
 //! (round trips on the wire, reconnects).
 
 #[cfg(feature = "redis")]
+#[path = "../support/redis.rs"]
 mod servers;
 
 use std::time::Duration;
