@@ -23,6 +23,7 @@ mod redis;
 #[cfg(feature = "redis")]
 mod slot;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -102,29 +103,33 @@ impl Ttl {
     }
 }
 
+/// A key as backends receive it: borrowed from the caller when there is no
+/// prefix, so a lookup allocates nothing per key.
+pub type Key<'a> = Cow<'a, str>;
+
 /// A storage behind [`Cache`]. Keys arrive prefixed and checked; results
 /// come back in input order; batches are never empty.
 pub trait CacheBackend: Send + Sync + 'static {
     /// Values of `keys`.
     fn get_many<'a>(
         &'a self,
-        keys: &'a [String],
+        keys: &'a [Key<'a>],
     ) -> BoxFuture<'a, Result<Vec<Option<Bytes>>, CacheError>>;
     /// Stores every item, each with `ttl` (`None`: no expiry).
     fn set_many<'a>(
         &'a self,
-        items: &'a [(String, Bytes)],
+        items: &'a [(Key<'a>, Bytes)],
         ttl: Option<Duration>,
     ) -> BoxFuture<'a, Result<(), CacheError>>;
     /// Removes `keys`; how many existed.
-    fn delete_many<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<u64, CacheError>>;
+    fn delete_many<'a>(&'a self, keys: &'a [Key<'a>]) -> BoxFuture<'a, Result<u64, CacheError>>;
     /// Whether each key exists.
     fn exists_many<'a>(
         &'a self,
-        keys: &'a [String],
+        keys: &'a [Key<'a>],
     ) -> BoxFuture<'a, Result<Vec<bool>, CacheError>>;
     /// Each key's time to live.
-    fn ttl_many<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<Vec<Ttl>, CacheError>>;
+    fn ttl_many<'a>(&'a self, keys: &'a [Key<'a>]) -> BoxFuture<'a, Result<Vec<Ttl>, CacheError>>;
     /// Removes every key matching a Redis glob pattern; how many.
     fn delete_matching<'a>(&'a self, pattern: &'a str) -> BoxFuture<'a, Result<u64, CacheError>>;
 }
@@ -177,18 +182,23 @@ impl Cache {
         self
     }
 
-    fn key(&self, key: &str) -> Result<String, CacheError> {
-        let full = format!("{}{key}", self.prefix);
-        if full.len() > MAX_KEY_BYTES {
+    fn key<'k>(&self, key: &'k str) -> Result<Key<'k>, CacheError> {
+        let len = self.prefix.len() + key.len();
+        if len > MAX_KEY_BYTES {
             return Err(CacheError::Invalid(format!(
-                "key of {} bytes is over Redis's limit of {MAX_KEY_BYTES}",
-                full.len()
+                "key of {len} bytes is over Redis's limit of {MAX_KEY_BYTES}"
             )));
         }
-        Ok(full)
+        if self.prefix.is_empty() {
+            return Ok(Cow::Borrowed(key));
+        }
+        let mut full = String::with_capacity(len);
+        full.push_str(&self.prefix);
+        full.push_str(key);
+        Ok(Cow::Owned(full))
     }
 
-    fn keys<K: AsRef<str>>(&self, keys: &[K]) -> Result<Vec<String>, CacheError> {
+    fn keys<'k, K: AsRef<str>>(&self, keys: &'k [K]) -> Result<Vec<Key<'k>>, CacheError> {
         keys.iter().map(|k| self.key(k.as_ref())).collect()
     }
 

@@ -15,7 +15,7 @@ use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::ClusterClient;
 use redis::cluster_async::ClusterConnection;
 
-use super::{CacheBackend, CacheError, Ttl, slot};
+use super::{CacheBackend, CacheError, Key, Ttl, slot};
 
 /// SCAN page size for `delete_matching`: UNLINKs go out in batches this big.
 const SCAN_COUNT: usize = 1000;
@@ -31,10 +31,10 @@ fn connect_error(url: &str, e: impl std::error::Error + Send + Sync + 'static) -
     }
 }
 
-fn set_pipeline(items: &[(&String, &Bytes)], ttl: Option<Duration>) -> redis::Pipeline {
+fn set_pipeline(items: &[(&Key<'_>, &Bytes)], ttl: Option<Duration>) -> redis::Pipeline {
     let mut pipe = redis::pipe();
     for (key, value) in items {
-        let cmd = pipe.cmd("SET").arg(key.as_str()).arg(value.as_ref());
+        let cmd = pipe.cmd("SET").arg(key.as_ref()).arg(value.as_ref());
         if let Some(ttl) = ttl {
             // Sub-millisecond TTLs round up: zero would be an error in Redis.
             cmd.arg("PX").arg(ttl.as_millis().max(1) as u64);
@@ -44,10 +44,10 @@ fn set_pipeline(items: &[(&String, &Bytes)], ttl: Option<Duration>) -> redis::Pi
     pipe
 }
 
-fn per_key_pipeline(command: &str, keys: &[&String]) -> redis::Pipeline {
+fn per_key_pipeline(command: &str, keys: &[&Key<'_>]) -> redis::Pipeline {
     let mut pipe = redis::pipe();
     for key in keys {
-        pipe.cmd(command).arg(key.as_str());
+        pipe.cmd(command).arg(key.as_ref());
     }
     pipe
 }
@@ -100,7 +100,7 @@ impl RedisCache {
 impl CacheBackend for RedisCache {
     fn get_many<'a>(
         &'a self,
-        keys: &'a [String],
+        keys: &'a [Key<'a>],
     ) -> BoxFuture<'a, Result<Vec<Option<Bytes>>, CacheError>> {
         Box::pin(async move {
             let values: Vec<Option<Vec<u8>>> = redis::cmd("MGET")
@@ -114,7 +114,7 @@ impl CacheBackend for RedisCache {
 
     fn set_many<'a>(
         &'a self,
-        items: &'a [(String, Bytes)],
+        items: &'a [(Key<'a>, Bytes)],
         ttl: Option<Duration>,
     ) -> BoxFuture<'a, Result<(), CacheError>> {
         Box::pin(async move {
@@ -126,7 +126,7 @@ impl CacheBackend for RedisCache {
         })
     }
 
-    fn delete_many<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<u64, CacheError>> {
+    fn delete_many<'a>(&'a self, keys: &'a [Key<'a>]) -> BoxFuture<'a, Result<u64, CacheError>> {
         Box::pin(async move {
             redis::cmd("UNLINK")
                 .arg(keys)
@@ -138,10 +138,10 @@ impl CacheBackend for RedisCache {
 
     fn exists_many<'a>(
         &'a self,
-        keys: &'a [String],
+        keys: &'a [Key<'a>],
     ) -> BoxFuture<'a, Result<Vec<bool>, CacheError>> {
         Box::pin(async move {
-            let keys: Vec<&String> = keys.iter().collect();
+            let keys: Vec<&Key<'_>> = keys.iter().collect();
             per_key_pipeline("EXISTS", &keys)
                 .query_async(&mut self.conn.clone())
                 .await
@@ -149,9 +149,9 @@ impl CacheBackend for RedisCache {
         })
     }
 
-    fn ttl_many<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<Vec<Ttl>, CacheError>> {
+    fn ttl_many<'a>(&'a self, keys: &'a [Key<'a>]) -> BoxFuture<'a, Result<Vec<Ttl>, CacheError>> {
         Box::pin(async move {
-            let keys: Vec<&String> = keys.iter().collect();
+            let keys: Vec<&Key<'_>> = keys.iter().collect();
             let ms: Vec<i64> = per_key_pipeline("PTTL", &keys)
                 .query_async(&mut self.conn.clone())
                 .await
@@ -186,10 +186,10 @@ pub(crate) struct ClusterCache {
 /// Keys of one hash slot, with their positions in the caller's batch.
 struct SlotGroup<'a> {
     positions: Vec<usize>,
-    keys: Vec<&'a String>,
+    keys: Vec<&'a Key<'a>>,
 }
 
-fn by_slot<'a>(keys: impl Iterator<Item = &'a String>) -> Vec<SlotGroup<'a>> {
+fn by_slot<'a>(keys: impl Iterator<Item = &'a Key<'a>>) -> Vec<SlotGroup<'a>> {
     let mut groups: HashMap<u16, SlotGroup<'a>> = HashMap::new();
     for (i, key) in keys.enumerate() {
         let group = groups
@@ -225,7 +225,7 @@ where
 }
 
 /// One UNLINK per hash slot, concurrently; how many keys existed.
-async fn unlink_by_slot(conn: &ClusterConnection, keys: &[String]) -> Result<u64, CacheError> {
+async fn unlink_by_slot(conn: &ClusterConnection, keys: &[Key<'_>]) -> Result<u64, CacheError> {
     let groups = by_slot(keys.iter());
     let counts = try_join_all(groups.iter().map(|group| {
         let mut conn = conn.clone();
@@ -263,7 +263,7 @@ impl ClusterCache {
 impl CacheBackend for ClusterCache {
     fn get_many<'a>(
         &'a self,
-        keys: &'a [String],
+        keys: &'a [Key<'a>],
     ) -> BoxFuture<'a, Result<Vec<Option<Bytes>>, CacheError>> {
         Box::pin(async move {
             let groups = by_slot(keys.iter());
@@ -284,7 +284,7 @@ impl CacheBackend for ClusterCache {
 
     fn set_many<'a>(
         &'a self,
-        items: &'a [(String, Bytes)],
+        items: &'a [(Key<'a>, Bytes)],
         ttl: Option<Duration>,
     ) -> BoxFuture<'a, Result<(), CacheError>> {
         Box::pin(async move {
@@ -309,13 +309,13 @@ impl CacheBackend for ClusterCache {
         })
     }
 
-    fn delete_many<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<u64, CacheError>> {
+    fn delete_many<'a>(&'a self, keys: &'a [Key<'a>]) -> BoxFuture<'a, Result<u64, CacheError>> {
         Box::pin(unlink_by_slot(&self.conn, keys))
     }
 
     fn exists_many<'a>(
         &'a self,
-        keys: &'a [String],
+        keys: &'a [Key<'a>],
     ) -> BoxFuture<'a, Result<Vec<bool>, CacheError>> {
         Box::pin(async move {
             let groups = by_slot(keys.iter());
@@ -332,7 +332,7 @@ impl CacheBackend for ClusterCache {
         })
     }
 
-    fn ttl_many<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<Vec<Ttl>, CacheError>> {
+    fn ttl_many<'a>(&'a self, keys: &'a [Key<'a>]) -> BoxFuture<'a, Result<Vec<Ttl>, CacheError>> {
         Box::pin(async move {
             let groups = by_slot(keys.iter());
             let ms: Vec<i64> = scatter(keys.len(), &groups, |group| {
@@ -363,7 +363,10 @@ impl CacheBackend for ClusterCache {
                 let cluster = self.conn.clone();
                 removed += scan_and_unlink(&mut conn, pattern, move |keys| {
                     let cluster = cluster.clone();
-                    Box::pin(async move { unlink_by_slot(&cluster, &keys).await })
+                    Box::pin(async move {
+                        let keys: Vec<Key<'_>> = keys.into_iter().map(Key::Owned).collect();
+                        unlink_by_slot(&cluster, &keys).await
+                    })
                 })
                 .await?;
             }
