@@ -132,7 +132,9 @@ fn ratios(s: &Setup) {
             &format!("cache/{name}: get_many(100) vs 100 sequential get"),
             rounds,
             round,
-            || drop(black_box(rt.block_on(sequential_get(cache, &keys)))),
+            || {
+                black_box(rt.block_on(sequential_get(cache, &keys)));
+            },
             || drop(black_box(rt.block_on(cache.get_many(&keys)).unwrap())),
         );
         interleaved(
@@ -151,7 +153,9 @@ fn ratios(s: &Setup) {
         "cache/redis: get_many(100) vs raw MGET(100)",
         rounds,
         round,
-        || drop(black_box(rt.block_on(raw_mget(&mut raw, &keys)))),
+        || {
+            black_box(rt.block_on(raw_mget(&mut raw, &keys)));
+        },
         || drop(black_box(rt.block_on(s.redis.get_many(&keys)).unwrap())),
     );
 }
