@@ -94,6 +94,7 @@ impl Ttl {
         }
     }
 
+    #[cfg(feature = "redis")]
     pub(crate) fn from_redis_millis(ms: i64) -> Ttl {
         match ms {
             -2 => Ttl::Missing,
