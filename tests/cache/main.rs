@@ -160,10 +160,18 @@ async fn memory_backend_bounded_by_bytes_with_prefix() {
 async fn memory_backend_stays_within_its_bound() {
     for bound in [MemoryBound::Entries(100), MemoryBound::Bytes(100 * 128)] {
         let cache = Cache::memory(MemoryConfig { bound });
-        let items: Vec<(String, Vec<u8>)> = (0..1_000).map(|i| (format!("k{i:04}"), vec![0u8; 123])).collect();
+        let items: Vec<(String, Vec<u8>)> = (0..1_000)
+            .map(|i| (format!("k{i:04}"), vec![0u8; 123]))
+            .collect();
         cache.set_many(&items, None).await.unwrap();
         let keys: Vec<&str> = items.iter().map(|(k, _)| k.as_str()).collect();
-        let kept = cache.exists_many(&keys).await.unwrap().into_iter().filter(|e| *e).count();
+        let kept = cache
+            .exists_many(&keys)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| *e)
+            .count();
         // 100 entries (each 128 bytes of key and value in the bytes case),
         // give or take the eviction policy's granularity.
         assert!((50..=110).contains(&kept), "{bound:?} kept {kept} of 1000");

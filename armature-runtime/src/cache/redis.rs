@@ -44,6 +44,19 @@ fn set_pipeline(items: &[(&Key<'_>, &Bytes)], ttl: Option<Duration>) -> redis::P
     pipe
 }
 
+/// One MGET; values in the order of `keys`.
+async fn mget(
+    conn: &mut (impl ConnectionLike + Send),
+    keys: &[impl redis::ToRedisArgs + Send + Sync],
+) -> Result<Vec<Option<Bytes>>, CacheError> {
+    let values: Vec<Option<Vec<u8>>> = redis::cmd("MGET")
+        .arg(keys)
+        .query_async(conn)
+        .await
+        .map_err(backend)?;
+    Ok(values.into_iter().map(|v| v.map(Bytes::from)).collect())
+}
+
 fn per_key_pipeline(command: &str, keys: &[&Key<'_>]) -> redis::Pipeline {
     let mut pipe = redis::pipe();
     for key in keys {
@@ -102,14 +115,7 @@ impl CacheBackend for RedisCache {
         &'a self,
         keys: &'a [Key<'a>],
     ) -> BoxFuture<'a, Result<Vec<Option<Bytes>>, CacheError>> {
-        Box::pin(async move {
-            let values: Vec<Option<Vec<u8>>> = redis::cmd("MGET")
-                .arg(keys)
-                .query_async(&mut self.conn.clone())
-                .await
-                .map_err(backend)?;
-            Ok(values.into_iter().map(|v| v.map(Bytes::from)).collect())
-        })
+        Box::pin(async move { mget(&mut self.conn.clone(), keys).await })
     }
 
     fn set_many<'a>(
@@ -269,14 +275,7 @@ impl CacheBackend for ClusterCache {
             let groups = by_slot(keys.iter());
             scatter(keys.len(), &groups, |group| {
                 let mut conn = self.conn.clone();
-                Box::pin(async move {
-                    let values: Vec<Option<Vec<u8>>> = redis::cmd("MGET")
-                        .arg(&group.keys)
-                        .query_async(&mut conn)
-                        .await
-                        .map_err(backend)?;
-                    Ok(values.into_iter().map(|v| v.map(Bytes::from)).collect())
-                })
+                Box::pin(async move { mget(&mut conn, &group.keys).await })
             })
             .await
         })
