@@ -47,7 +47,9 @@ mod counting {
 #[global_allocator]
 static ALLOCATOR: counting::Counting = counting::Counting;
 
-const KINDS: [&str; 3] = ["armature", "hyper", "axum"];
+/// `armature-no-header-timeout`: the same server with `header_read_timeout:
+/// None`, to measure what the per-request header timer costs.
+const KINDS: [&str; 4] = ["armature", "armature-no-header-timeout", "hyper", "axum"];
 const ROUTES: [(&str, &str); 2] = [("GET /", "/"), ("GET /users/{id}", "/users/42")];
 
 fn pin_to(core: usize) {
@@ -85,10 +87,19 @@ mod armature_server {
         }
     }
 
-    pub async fn run(listener: std::net::TcpListener) {
+    pub async fn run(listener: std::net::TcpListener, header_timeout: bool) {
         let addr = listener.local_addr().unwrap();
         drop(listener);
-        let server = App::new().controller(Api).bind(addr).await.unwrap();
+        let mut config = armature::ServerConfig::default();
+        if !header_timeout {
+            config.header_read_timeout = None;
+        }
+        let server = App::new()
+            .controller(Api)
+            .config(config)
+            .bind(addr)
+            .await
+            .unwrap();
         server.run().await.unwrap();
     }
 }
@@ -178,7 +189,8 @@ fn serve(kind: &str) {
         .unwrap();
     runtime.block_on(async {
         match kind {
-            "armature" => armature_server::run(listener).await,
+            "armature" => armature_server::run(listener, true).await,
+            "armature-no-header-timeout" => armature_server::run(listener, false).await,
             "hyper" => hyper_server::run(listener).await,
             _ => axum_server::run(listener).await,
         }

@@ -293,7 +293,7 @@ async fn oversized_bodies_are_413_without_being_read() {
 async fn slow_and_silent_clients_are_cut_off() {
     let config = ServerConfig {
         first_byte_timeout: Duration::from_millis(200),
-        header_read_timeout: Duration::from_millis(300),
+        header_read_timeout: Some(Duration::from_millis(300)),
         body_read_timeout: Duration::from_millis(300),
         idle_timeout: Duration::from_millis(300),
         ..ServerConfig::default()

@@ -8,8 +8,10 @@ use std::time::Duration;
 pub struct ServerConfig {
     /// Largest request body (413 beyond); routes may override it.
     pub body_limit: usize,
-    /// A request's headers must arrive within this (HTTP/1).
-    pub header_read_timeout: Duration,
+    /// A request's headers must arrive within this (HTTP/1). `None` turns
+    /// it off (behind a proxy that already enforces one): hyper arms a timer
+    /// per request for it, one allocation and a timer-wheel update each.
+    pub header_read_timeout: Option<Duration>,
     /// A new connection must send its first byte within this.
     pub first_byte_timeout: Duration,
     /// A keep-alive connection with no request in flight is closed after this.
@@ -29,7 +31,7 @@ impl Default for ServerConfig {
     fn default() -> Self {
         Self {
             body_limit: 2 * 1024 * 1024,
-            header_read_timeout: Duration::from_secs(10),
+            header_read_timeout: Some(Duration::from_secs(10)),
             first_byte_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(60),
             body_read_timeout: Duration::from_secs(30),

@@ -41,11 +41,12 @@ impl Server {
     pub(crate) fn new(listener: TcpListener, handler: Arc<AppHandler>) -> Result<Self, AppError> {
         let config = &handler.config;
         let mut builder = auto::Builder::new(TokioExecutor::new());
-        builder
-            .http1()
-            .timer(TokioTimer::new())
-            .header_read_timeout(config.header_read_timeout)
-            .keep_alive(true);
+        let mut http1 = builder.http1();
+        http1.keep_alive(true);
+        if let Some(timeout) = config.header_read_timeout {
+            // Without a timer hyper silently ignores the timeout.
+            http1.timer(TokioTimer::new()).header_read_timeout(timeout);
+        }
         builder
             .http2()
             .timer(TokioTimer::new())
