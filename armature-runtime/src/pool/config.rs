@@ -101,6 +101,9 @@ mod tests {
 
     #[test]
     fn configuring_twice_replaces_the_pool() {
+        let _pool = crate::pool::GLOBAL_POOL_TEST_LOCK
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         let one = ParallelConfig {
             cpu_threads: 1,
             ..ParallelConfig::default()
