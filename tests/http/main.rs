@@ -432,3 +432,62 @@ async fn json_helpers_round_trip() {
     let (status, body): (u16, Value) = s.get_json("/users").await;
     assert_eq!((status, body), (200, json!([])));
 }
+
+mod spans {
+    use std::sync::{Arc, Mutex};
+
+    use tracing::field::{Field, Visit};
+    use tracing::span::{Attributes, Id, Record};
+    use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+
+    /// Every field recorded on `request` spans, as `name=value`.
+    #[derive(Clone, Default)]
+    pub struct Recorded(pub Arc<Mutex<Vec<String>>>);
+
+    struct Fields<'a>(&'a Mutex<Vec<String>>);
+
+    impl Visit for Fields<'_> {
+        fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+            self.0
+                .lock()
+                .unwrap()
+                .push(format!("{}={value:?}", field.name()));
+        }
+    }
+
+    impl<S: tracing::Subscriber> Layer<S> for Recorded {
+        fn on_new_span(&self, attrs: &Attributes<'_>, _: &Id, _: Context<'_, S>) {
+            if attrs.metadata().name() == "request" {
+                attrs.record(&mut Fields(&self.0));
+            }
+        }
+
+        fn on_record(&self, _: &Id, values: &Record<'_>, _: Context<'_, S>) {
+            values.record(&mut Fields(&self.0));
+        }
+    }
+
+    pub fn install() -> (Recorded, tracing::subscriber::DefaultGuard) {
+        let recorded = Recorded::default();
+        let subscriber = tracing_subscriber::registry().with(recorded.clone());
+        (recorded, tracing::subscriber::set_default(subscriber))
+    }
+}
+
+/// Runs on the test's own thread (current-thread runtime), so the
+/// thread-local subscriber sees the server's spans.
+#[tokio::test]
+async fn every_request_gets_a_span_with_method_path_status_and_latency() {
+    let (recorded, _guard) = spans::install();
+    let s = server().await;
+    let (status, _) = s.get_json("/users/77").await;
+    assert_eq!(status, 404);
+    let fields = recorded.0.lock().unwrap().clone();
+    assert!(fields.contains(&"method=GET".to_owned()), "{fields:?}");
+    assert!(fields.contains(&"path=/users/77".to_owned()), "{fields:?}");
+    assert!(fields.contains(&"status=404".to_owned()), "{fields:?}");
+    assert!(
+        fields.iter().any(|f| f.starts_with("latency_us=")),
+        "{fields:?}"
+    );
+}
