@@ -8,27 +8,13 @@ use syn::spanned::Spanned;
 use super::model::Controller;
 use crate::internals::respan::respan;
 
-/// A controller prefix joined with a route path: `/users` + `/` = `/users`.
-pub fn full_path(prefix: &str, path: &str) -> String {
-    let prefix = prefix.trim_end_matches('/');
-    let full = match path.trim_start_matches('/') {
-        "" => prefix.to_owned(),
-        rest => format!("{prefix}/{rest}"),
-    };
-    if full.is_empty() {
-        "/".to_owned()
-    } else {
-        full
-    }
-}
-
 pub fn expand(c: &Controller) -> TokenStream {
     let krate = &c.krate;
     let a = quote!(#krate::__private);
     let self_ty = &c.self_ty;
     let routes = c.routes.iter().map(|route| {
         let method = format_ident!("{}", route.method.to_uppercase());
-        let path = full_path(&c.prefix, &route.path.value());
+        let path = &route.full_path;
         let handler = &route.handler;
         let name = format!("{}::{}", c.type_name, handler);
         let prerender = route.prerender;
@@ -86,18 +72,5 @@ pub fn expand(c: &Controller) -> TokenStream {
                 }
             }
         };
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::full_path;
-
-    #[test]
-    fn joins_prefixes() {
-        assert_eq!(full_path("/users", "/"), "/users");
-        assert_eq!(full_path("/users/", "/{id}"), "/users/{id}");
-        assert_eq!(full_path("", "/"), "/");
-        assert_eq!(full_path("/", "about"), "/about");
     }
 }

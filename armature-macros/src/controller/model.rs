@@ -1,7 +1,7 @@
 //! The typed model of a `#[controller]` impl block.
 
 use proc_macro2::Span;
-use syn::{Ident, LitStr, Type};
+use syn::{Ident, Type};
 
 /// Route attributes, in the order the errors list them.
 pub const METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options"];
@@ -12,7 +12,6 @@ pub const CONTROLLER_OPTIONS: &[&str] = &["crate"];
 
 pub struct Controller {
     pub krate: syn::Path,
-    pub prefix: String,
     pub self_ty: Type,
     /// The type's name for route names (`Users::show`).
     pub type_name: String,
@@ -22,7 +21,8 @@ pub struct Controller {
 pub struct Route {
     /// `get`, `post`, …
     pub method: &'static str,
-    pub path: LitStr,
+    /// Prefix + path, as the router will see it.
+    pub full_path: String,
     pub prerender: bool,
     pub body_limit: Option<usize>,
     pub handler: Ident,

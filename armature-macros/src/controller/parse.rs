@@ -50,13 +50,12 @@ pub fn controller(cx: &Ctxt, args: TokenStream, item: &mut ItemImpl) -> Controll
             }
         });
         for (verb, attr) in found {
-            if let Some(route) = route(cx, verb, &attr, method) {
-                let normalized = crate::controller::expand::full_path(&prefix, &route.path.value());
-                if let Some(first) = routes.iter().find(|r| {
-                    r.method == route.method
-                        && crate::controller::expand::full_path(&prefix, &r.path.value())
-                            == normalized
-                }) {
+            if let Some(route) = route(cx, verb, &attr, method, &prefix) {
+                let normalized = &route.full_path;
+                if let Some(first) = routes
+                    .iter()
+                    .find(|r| r.method == route.method && r.full_path == *normalized)
+                {
                     let mut e = syn::Error::new(
                         route.span,
                         format!(
@@ -75,7 +74,6 @@ pub fn controller(cx: &Ctxt, args: TokenStream, item: &mut ItemImpl) -> Controll
     }
     Controller {
         krate,
-        prefix,
         self_ty: (*item.self_ty).clone(),
         type_name,
         routes,
@@ -140,6 +138,7 @@ fn route(
     verb: &'static str,
     attr: &syn::Attribute,
     method: &syn::ImplItemFn,
+    prefix: &str,
 ) -> Option<Route> {
     let sig = &method.sig;
     let mut ok = true;
@@ -265,6 +264,6 @@ fn route(
         args,
         output,
         span: path.span(),
-        path,
+        full_path: path::full_path(prefix, &path.value()),
     })
 }

@@ -61,6 +61,20 @@ pub fn params(path: &str) -> Result<Vec<String>, String> {
     Ok(names)
 }
 
+/// A controller prefix joined with a route path: `/users` + `/` = `/users`.
+pub fn full_path(prefix: &str, path: &str) -> String {
+    let prefix = prefix.trim_end_matches('/');
+    let full = match path.trim_start_matches('/') {
+        "" => prefix.to_owned(),
+        rest => format!("{prefix}/{rest}"),
+    };
+    if full.is_empty() {
+        "/".to_owned()
+    } else {
+        full
+    }
+}
+
 fn is_ident(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c == '_' || c.is_ascii_alphabetic())
@@ -125,6 +139,14 @@ mod tests {
             let e = params(bad).unwrap_err();
             assert!(e.contains(why), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn joins_prefixes() {
+        assert_eq!(full_path("/users", "/"), "/users");
+        assert_eq!(full_path("/users/", "/{id}"), "/users/{id}");
+        assert_eq!(full_path("", "/"), "/");
+        assert_eq!(full_path("/", "about"), "/about");
     }
 
     #[test]

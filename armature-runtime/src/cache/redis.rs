@@ -31,7 +31,10 @@ fn connect_error(url: &str, e: impl std::error::Error + Send + Sync + 'static) -
     }
 }
 
-fn set_pipeline(items: &[(&Key<'_>, &Bytes)], ttl: Option<Duration>) -> redis::Pipeline {
+fn set_pipeline<'k>(
+    items: impl IntoIterator<Item = (&'k Key<'k>, &'k Bytes)>,
+    ttl: Option<Duration>,
+) -> redis::Pipeline {
     let mut pipe = redis::pipe();
     for (key, value) in items {
         let cmd = pipe.cmd("SET").arg(key.as_ref()).arg(value.as_ref());
@@ -57,7 +60,10 @@ async fn mget(
     Ok(values.into_iter().map(|v| v.map(Bytes::from)).collect())
 }
 
-fn per_key_pipeline(command: &str, keys: &[&Key<'_>]) -> redis::Pipeline {
+fn per_key_pipeline<'k>(
+    command: &str,
+    keys: impl IntoIterator<Item = &'k Key<'k>>,
+) -> redis::Pipeline {
     let mut pipe = redis::pipe();
     for key in keys {
         pipe.cmd(command).arg(key.as_ref());
@@ -124,8 +130,7 @@ impl CacheBackend for RedisCache {
         ttl: Option<Duration>,
     ) -> BoxFuture<'a, Result<(), CacheError>> {
         Box::pin(async move {
-            let items: Vec<_> = items.iter().map(|(k, v)| (k, v)).collect();
-            set_pipeline(&items, ttl)
+            set_pipeline(items.iter().map(|(k, v)| (k, v)), ttl)
                 .query_async::<()>(&mut self.conn.clone())
                 .await
                 .map_err(backend)
@@ -147,8 +152,7 @@ impl CacheBackend for RedisCache {
         keys: &'a [Key<'a>],
     ) -> BoxFuture<'a, Result<Vec<bool>, CacheError>> {
         Box::pin(async move {
-            let keys: Vec<&Key<'_>> = keys.iter().collect();
-            per_key_pipeline("EXISTS", &keys)
+            per_key_pipeline("EXISTS", keys)
                 .query_async(&mut self.conn.clone())
                 .await
                 .map_err(backend)
@@ -157,8 +161,7 @@ impl CacheBackend for RedisCache {
 
     fn ttl_many<'a>(&'a self, keys: &'a [Key<'a>]) -> BoxFuture<'a, Result<Vec<Ttl>, CacheError>> {
         Box::pin(async move {
-            let keys: Vec<&Key<'_>> = keys.iter().collect();
-            let ms: Vec<i64> = per_key_pipeline("PTTL", &keys)
+            let ms: Vec<i64> = per_key_pipeline("PTTL", keys)
                 .query_async(&mut self.conn.clone())
                 .await
                 .map_err(backend)?;
@@ -288,21 +291,12 @@ impl CacheBackend for ClusterCache {
     ) -> BoxFuture<'a, Result<(), CacheError>> {
         Box::pin(async move {
             let groups = by_slot(items.iter().map(|(k, _)| k));
-            let _: Vec<()> = scatter(items.len(), &groups, |group| {
+            try_join_all(groups.iter().map(|group| {
                 let mut conn = self.conn.clone();
-                let group_items: Vec<_> = group
-                    .positions
-                    .iter()
-                    .map(|&i| (&items[i].0, &items[i].1))
-                    .collect();
-                Box::pin(async move {
-                    set_pipeline(&group_items, ttl)
-                        .query_async::<()>(&mut conn)
-                        .await
-                        .map_err(backend)?;
-                    Ok(vec![(); group_items.len()])
-                })
-            })
+                let group_items = group.positions.iter().map(|&i| (&items[i].0, &items[i].1));
+                let pipeline = set_pipeline(group_items, ttl);
+                async move { pipeline.query_async::<()>(&mut conn).await.map_err(backend) }
+            }))
             .await?;
             Ok(())
         })
@@ -321,7 +315,7 @@ impl CacheBackend for ClusterCache {
             scatter(keys.len(), &groups, |group| {
                 let mut conn = self.conn.clone();
                 Box::pin(async move {
-                    per_key_pipeline("EXISTS", &group.keys)
+                    per_key_pipeline("EXISTS", group.keys.iter().copied())
                         .query_async(&mut conn)
                         .await
                         .map_err(backend)
@@ -337,7 +331,7 @@ impl CacheBackend for ClusterCache {
             let ms: Vec<i64> = scatter(keys.len(), &groups, |group| {
                 let mut conn = self.conn.clone();
                 Box::pin(async move {
-                    per_key_pipeline("PTTL", &group.keys)
+                    per_key_pipeline("PTTL", group.keys.iter().copied())
                         .query_async(&mut conn)
                         .await
                         .map_err(backend)

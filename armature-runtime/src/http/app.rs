@@ -114,7 +114,7 @@ impl App {
             state: Arc::new(self.state),
             config: self.config,
         });
-        Server::new(listener, handler)
+        Ok(Server::new(listener, handler))
     }
 
     /// Binds and serves until ctrl-c or SIGTERM, then drains in-flight

@@ -15,7 +15,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use super::app::{AppError, AppHandler};
+use super::app::AppHandler;
 
 /// A bound server: learn its address, take a shutdown handle, then `run`.
 pub struct Server {
@@ -38,7 +38,7 @@ impl ShutdownHandle {
 }
 
 impl Server {
-    pub(crate) fn new(listener: TcpListener, handler: Arc<AppHandler>) -> Result<Self, AppError> {
+    pub(crate) fn new(listener: TcpListener, handler: Arc<AppHandler>) -> Self {
         let config = &handler.config;
         let mut builder = auto::Builder::new(TokioExecutor::new());
         let mut http1 = builder.http1();
@@ -54,12 +54,12 @@ impl Server {
             .max_pending_accept_reset_streams(config.h2_max_pending_accept_reset_streams)
             .keep_alive_interval(Some(config.idle_timeout / 2))
             .keep_alive_timeout(Duration::from_secs(20));
-        Ok(Self {
+        Self {
             listener,
             handler,
             builder: Arc::new(builder),
             shutdown: watch::channel(false).0,
-        })
+        }
     }
 
     /// The bound address (useful after binding port 0).
