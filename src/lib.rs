@@ -49,15 +49,17 @@
 //! Paths use serde's names (`#[serde(rename)]`, `#[serde(rename_all)]`,
 //! `#[serde(flatten)]`). `#[validate(crate = "path")]` names a re-export of armature.
 
-pub use armature_macros::{Validate, controller};
+pub use armature_macros::{Validate, controller, middleware, pipeline};
 pub use armature_runtime::cache;
 pub use armature_runtime::cache::{Cache, MemoryConfig};
 pub use armature_runtime::http;
 pub use armature_runtime::http::{
     App, AppError, Controller, Ext, Form, FromRequest, HeaderMap, Html, HttpError, IntoResponse,
-    Json, Method, Path, Query, RequestContext, Response, Server, ServerConfig, ShutdownHandle,
+    Json, Method, Path, Query, RequestContext, RequestHead, Response, Server, ServerConfig, ShutdownHandle,
     State, StatusCode, Uri, Valid,
 };
+pub use armature_runtime::middleware;
+pub use armature_runtime::middleware::{Next, Request};
 pub use armature_runtime::validation;
 pub use armature_runtime::{
     AsyncValidate, BatchReport, FieldError, FieldPath, ParallelConfig, PoolError, Validate,
@@ -68,8 +70,9 @@ pub use armature_runtime::{
 pub mod prelude {
     pub use crate::{
         App, AsyncValidate, BatchReport, Ext, Form, FromRequest, HeaderMap, Html, HttpError,
-        IntoResponse, Json, Method, ParallelConfig, Path, Query, Response, State, StatusCode, Uri,
-        Valid, Validate, ValidationError, ValidationErrors, compute, controller, validate_batch,
+        IntoResponse, Json, Method, Next, ParallelConfig, Path, Query, Request, RequestHead,
+        Response, State, StatusCode, Uri, Valid, Validate, ValidationError, ValidationErrors,
+        compute, controller, middleware, pipeline, validate_batch,
     };
     pub use armature_runtime::__deps::bytes::Bytes;
 }
@@ -81,7 +84,9 @@ pub mod __private {
     pub use armature_runtime::cache;
     pub use armature_runtime::cache::{Cache, MemoryConfig};
     pub use armature_runtime::http;
+    pub use armature_runtime::middleware;
     pub use armature_runtime::validation::rules;
+    pub use armature_macros::pipeline_step;
     pub use armature_runtime::validation::{
         AsyncValidate, CostEstimate, FieldPath, Unit, Validate, ValidationError, ValidationErrors,
         is_email, is_url, validate_adaptive,

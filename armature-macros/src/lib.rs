@@ -7,6 +7,8 @@
 
 mod controller;
 mod internals;
+mod middleware;
+mod pipeline;
 mod validate;
 
 use proc_macro::TokenStream;
@@ -26,4 +28,25 @@ pub fn derive_validate(input: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn controller(args: TokenStream, input: TokenStream) -> TokenStream {
     controller::attribute(args.into(), input.into()).into()
+}
+
+/// Declares a middleware: `#[middleware(independent)]`,
+/// `#[middleware(after(a, b))]` or `#[middleware]` (around). See
+/// `armature::middleware`.
+#[proc_macro_attribute]
+pub fn middleware(args: TokenStream, input: TokenStream) -> TokenStream {
+    middleware::attribute(args.into(), input.into()).into()
+}
+
+/// Composes middleware into stages at compile time: `pipeline![a, b, tower(layer)]`.
+/// See `armature::middleware`.
+#[proc_macro]
+pub fn pipeline(input: TokenStream) -> TokenStream {
+    pipeline::pipeline(input.into()).into()
+}
+
+#[doc(hidden)]
+#[proc_macro]
+pub fn pipeline_step(input: TokenStream) -> TokenStream {
+    pipeline::step(input.into()).into()
 }

@@ -6,6 +6,7 @@
 
 pub mod cache;
 pub mod http;
+pub mod middleware;
 pub mod pool;
 pub mod validation;
 

@@ -35,6 +35,10 @@ pub fn expand(c: &Controller) -> TokenStream {
                 };
             }
         });
+        let needs = route.args.iter().filter_map(crate::middleware::parse::ext_inner).map(|t| {
+            let shown = crate::middleware::expand::type_name(t);
+            quote!(#a::middleware::TypeRef::of::<#t>(#shown))
+        });
         let respond = match &route.output {
             Some(ty) => {
                 let at = respan(&a, ty.span());
@@ -42,20 +46,49 @@ pub fn expand(c: &Controller) -> TokenStream {
             }
             None => quote!(#a::http::IntoResponse::into_response(__output)),
         };
+        let endpoint = quote! {
+            async move {
+                #(#extracts)*
+                let __output = __this.#handler(#(#bindings),*).await;
+                #respond
+            }
+        };
+        // With a pipeline the handler runs as its `inner`: one future,
+        // boxed once for the route.
+        let (capture, run) = match &c.middleware {
+            None => (quote!(), endpoint),
+            Some(_) => (
+                quote!(let __pipeline = ::std::sync::Arc::clone(&__pipeline);),
+                quote! {
+                    #a::middleware::Pipeline::run(&__pipeline, __ctx, move |mut __ctx: #a::http::RequestContext| #endpoint)
+                },
+            ),
+        };
         quote! {
             #a::http::RouteDef {
                 method: #a::http::Method::#method,
                 path: ::std::string::String::from(#path),
                 handler: {
                     let __this = ::std::sync::Arc::clone(&self);
+                    #capture
                     ::std::sync::Arc::new(move |mut __ctx: #a::http::RequestContext| -> #a::http::HandlerFuture {
                         let __this = ::std::sync::Arc::clone(&__this);
-                        ::std::boxed::Box::pin(async move {
-                            #(#extracts)*
-                            let __output = __this.#handler(#(#bindings),*).await;
-                            #respond
-                        })
+                        ::std::boxed::Box::pin(#run)
                     })
+                },
+                steps: {
+                    let mut __steps = ::std::clone::Clone::clone(&__steps);
+                    __steps.push(#a::middleware::Step {
+                        name: #name,
+                        stage: ::core::primitive::u32::MAX,
+                        provides: ::core::option::Option::None,
+                        needs: {
+                            const NEEDS: &[#a::middleware::TypeRef] = &[#(#needs),*];
+                            NEEDS
+                        },
+                        handler: true,
+                    });
+                    __steps
                 },
                 body_limit: #body_limit,
                 prerender: #prerender,
@@ -63,11 +96,20 @@ pub fn expand(c: &Controller) -> TokenStream {
             }
         }
     });
+    let pipeline = match &c.middleware {
+        None => quote!(let __steps: ::std::vec::Vec<#a::middleware::Step> = ::std::vec::Vec::new();),
+        Some(expr) => quote! {
+            let __pipeline = ::std::sync::Arc::new(#expr);
+            let __steps = #a::middleware::Pipeline::steps(&*__pipeline);
+        },
+    };
     quote! {
         const _: () = {
             #[automatically_derived]
             impl #a::http::Controller for #self_ty {
+                #[allow(unused_mut, unused_variables)]
                 fn routes(self: ::std::sync::Arc<Self>) -> ::std::vec::Vec<#a::http::RouteDef> {
+                    #pipeline
                     ::std::vec![#(#routes),*]
                 }
             }

@@ -8,7 +8,7 @@ pub const METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "head", 
 /// Options a route attribute takes after its path.
 pub const ROUTE_OPTIONS: &[&str] = &["prerender", "body_limit"];
 /// Options of `#[controller(…)]` after its prefix.
-pub const CONTROLLER_OPTIONS: &[&str] = &["crate"];
+pub const CONTROLLER_OPTIONS: &[&str] = &["middleware", "crate"];
 
 pub struct Controller {
     pub krate: syn::Path,
@@ -16,6 +16,8 @@ pub struct Controller {
     /// The type's name for route names (`Users::show`).
     pub type_name: String,
     pub routes: Vec<Route>,
+    /// `middleware = pipeline![…]`: runs before every route's extractors.
+    pub middleware: Option<syn::Expr>,
 }
 
 pub struct Route {

@@ -11,7 +11,7 @@ use super::path;
 use crate::internals::{Ctxt, suggest};
 
 pub fn controller(cx: &Ctxt, args: TokenStream, item: &mut ItemImpl) -> Controller {
-    let (prefix, krate) = controller_args(cx, args);
+    let (prefix, krate, middleware) = controller_args(cx, args);
     if let Some((_, trait_path, _)) = &item.trait_ {
         cx.error_spanned_by(
             trait_path,
@@ -77,11 +77,13 @@ pub fn controller(cx: &Ctxt, args: TokenStream, item: &mut ItemImpl) -> Controll
         self_ty: (*item.self_ty).clone(),
         type_name,
         routes,
+        middleware,
     }
 }
 
-fn controller_args(cx: &Ctxt, args: TokenStream) -> (String, syn::Path) {
+fn controller_args(cx: &Ctxt, args: TokenStream) -> (String, syn::Path, Option<Expr>) {
     let mut prefix = String::new();
+    let mut middleware = None;
     let mut krate: syn::Path = syn::parse_quote!(::armature);
     let parser = |input: syn::parse::ParseStream| {
         if input.peek(LitStr) {
@@ -96,7 +98,14 @@ fn controller_args(cx: &Ctxt, args: TokenStream) -> (String, syn::Path) {
         }
         let options = Punctuated::<syn::MetaNameValue, Token![,]>::parse_terminated(input)?;
         for option in options {
-            if option.path.is_ident("crate") {
+            if option.path.is_ident("middleware") {
+                if middleware.replace(option.value).is_some() {
+                    cx.error_spanned_by(
+                        &option.path,
+                        "duplicate `middleware`: list every member in one `pipeline![…]`",
+                    );
+                }
+            } else if option.path.is_ident("crate") {
                 match &option.value {
                     Expr::Lit(ExprLit {
                         lit: Lit::Str(s), ..
@@ -130,7 +139,7 @@ fn controller_args(cx: &Ctxt, args: TokenStream) -> (String, syn::Path) {
     if let Err(e) = parser.parse2(args) {
         cx.push(e);
     }
-    (prefix, krate)
+    (prefix, krate, middleware)
 }
 
 fn route(

@@ -9,7 +9,9 @@ use tracing::Instrument;
 use super::body::{BodyLimits, RequestBody};
 use super::config::ServerConfig;
 use super::error::{HttpError, method_not_allowed};
-use super::extract::{RequestContext, StateMap};
+use super::extract::RequestContext;
+use super::head::{RequestHead, StateMap};
+use crate::middleware::{self, DynPipeline, Pipeline};
 use super::response::{IntoResponse, Response};
 use super::router::{Lookup, RouteDef, Router};
 use super::server::Server;
@@ -26,6 +28,9 @@ pub enum AppError {
     /// Two routes cannot both be served.
     #[error("{0}")]
     Routes(String),
+    /// A middleware or handler takes an `Ext<T>` no earlier middleware provides.
+    #[error("{0}")]
+    Middleware(String),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -52,6 +57,7 @@ pub struct App {
     routes: Vec<RouteDef>,
     state: StateMap,
     config: ServerConfig,
+    pipeline: Option<Arc<dyn DynPipeline>>,
 }
 
 impl App {
@@ -75,6 +81,28 @@ impl App {
     /// Registers a value handlers receive with `State<T>`.
     pub fn state<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
         self.state.insert(value);
+        self
+    }
+
+    /// Runs `pipeline` (built with `pipeline![…]`) around every request,
+    /// before routing: its members also see requests that end in 404/405.
+    /// A second call replaces the first.
+    ///
+    /// ```
+    /// use armature::prelude::*;
+    ///
+    /// #[derive(Clone)]
+    /// struct RequestId(String);
+    ///
+    /// #[middleware(independent)]
+    /// async fn request_id(req: &RequestHead) -> RequestId {
+    ///     RequestId(req.header("x-request-id").unwrap_or("generated").to_owned())
+    /// }
+    ///
+    /// let app = App::new().middleware(pipeline![request_id]);
+    /// ```
+    pub fn middleware<P: Pipeline>(mut self, pipeline: P) -> Self {
+        self.pipeline = Some(middleware::erase(pipeline));
         self
     }
 
@@ -102,6 +130,12 @@ impl App {
         addr: impl ToSocketAddrs + std::fmt::Debug,
     ) -> Result<Server, AppError> {
         let shown = format!("{addr:?}");
+        let app_steps = self.pipeline.as_ref().map(|p| p.steps()).unwrap_or_default();
+        for route in &self.routes {
+            middleware::check_route(&app_steps, &route.steps).map_err(|e| {
+                AppError::Middleware(format!("route {} {}: {e}", route.method, route.path))
+            })?;
+        }
         let router = Router::build(self.routes).map_err(AppError::Routes)?;
         let listener = TcpListener::bind(addr)
             .await
@@ -113,6 +147,7 @@ impl App {
             router,
             state: Arc::new(self.state),
             config: self.config,
+            pipeline: self.pipeline,
         });
         Ok(Server::new(listener, handler))
     }
@@ -157,11 +192,12 @@ pub(crate) struct AppHandler {
     router: Router,
     state: Arc<StateMap>,
     pub(crate) config: ServerConfig,
+    pipeline: Option<Arc<dyn DynPipeline>>,
 }
 
 impl AppHandler {
     pub(crate) async fn handle(
-        &self,
+        self: &Arc<Self>,
         request: Request<hyper::body::Incoming>,
         peer: SocketAddr,
     ) -> Response {
@@ -174,32 +210,37 @@ impl AppHandler {
             status = tracing::field::Empty,
             latency_us = tracing::field::Empty,
         );
-        let response = self.dispatch(request).instrument(span.clone()).await;
+        let (parts, body) = request.into_parts();
+        let limits = BodyLimits {
+            max_bytes: self.config.body_limit,
+            deadline: self.config.body_read_timeout,
+        };
+        let head = RequestHead::new(parts, Some(peer), self.state.clone());
+        let ctx = RequestContext::new(head, RequestBody::Incoming(body), limits);
+        let response = match &self.pipeline {
+            None => self.dispatch(ctx).instrument(span.clone()).await,
+            Some(pipeline) => {
+                pipeline
+                    .run_dyn(ctx, Arc::clone(self))
+                    .instrument(span.clone())
+                    .await
+            }
+        };
         span.record("status", response.status().as_u16());
         span.record("latency_us", start.elapsed().as_micros() as u64);
         response
     }
 
-    async fn dispatch(&self, request: Request<hyper::body::Incoming>) -> Response {
-        let (parts, body) = request.into_parts();
-        match self.router.lookup(&parts.method, parts.uri.path()) {
+    pub(crate) async fn dispatch(&self, mut ctx: RequestContext) -> Response {
+        match self.router.lookup(&ctx.parts.method, ctx.parts.uri.path()) {
             Lookup::Found(endpoint, params) => {
-                let limits = BodyLimits {
-                    max_bytes: endpoint.body_limit.unwrap_or(self.config.body_limit),
-                    deadline: self.config.body_read_timeout,
-                };
-                let ctx = RequestContext::new(
-                    parts,
-                    RequestBody::Incoming(body),
-                    params,
-                    self.state.clone(),
-                    limits,
-                );
+                ctx.routed(params, endpoint.body_limit.unwrap_or(self.config.body_limit));
                 (endpoint.handler)(ctx).await
             }
             Lookup::MethodNotAllowed(allow) => method_not_allowed(allow),
             Lookup::NotFound => {
-                HttpError::not_found(format!("no route for {}", parts.uri.path())).into_response()
+                HttpError::not_found(format!("no route for {}", ctx.parts.uri.path()))
+                    .into_response()
             }
         }
     }

@@ -1,62 +1,103 @@
 //! Extractors: handler parameters built from the request.
 
-use std::any::{Any, TypeId};
-use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http::{HeaderMap, Method, Uri, request::Parts};
+use http::{HeaderMap, Method, Uri};
 use serde::de::DeserializeOwned;
 
 use super::body::{self, BodyLimits, RequestBody};
 use super::error::HttpError;
+use super::head::{RequestHead, StateMap};
 use super::params::{ParamsDeserializer, PathParams};
 use super::response::{IntoResponse, Json, Response};
 use crate::validation::{AsyncValidate, Validate};
 
-/// Values registered with `App::state`, by type.
-#[derive(Default)]
-pub(crate) struct StateMap(HashMap<TypeId, Box<dyn Any + Send + Sync>>);
-
-impl StateMap {
-    pub(crate) fn insert<T: Send + Sync + 'static>(&mut self, value: T) {
-        self.0.insert(TypeId::of::<T>(), Box::new(value));
-    }
-
-    fn get<T: 'static>(&self) -> Option<&T> {
-        self.0
-            .get(&TypeId::of::<T>())
-            .and_then(|b| b.downcast_ref())
-    }
-}
-
-/// Everything an extractor can read: the request head, its body (once),
-/// the route's path parameters and the application's state.
+/// Everything an extractor can read: the request head (which it derefs
+/// to), its body (once), and the route's path parameters.
 pub struct RequestContext {
-    /// Method, URI, headers, extensions.
-    pub parts: Parts,
+    head: RequestHead,
     body: Option<RequestBody>,
     params: PathParams,
-    state: Arc<StateMap>,
     limits: BodyLimits,
 }
 
+impl std::ops::Deref for RequestContext {
+    type Target = RequestHead;
+    fn deref(&self) -> &RequestHead {
+        &self.head
+    }
+}
+
+impl std::ops::DerefMut for RequestContext {
+    fn deref_mut(&mut self) -> &mut RequestHead {
+        &mut self.head
+    }
+}
+
 impl RequestContext {
-    pub(crate) fn new(
-        parts: Parts,
-        body: RequestBody,
-        params: PathParams,
-        state: Arc<StateMap>,
-        limits: BodyLimits,
-    ) -> Self {
+    pub(crate) fn new(head: RequestHead, body: RequestBody, limits: BodyLimits) -> Self {
         Self {
-            parts,
+            head,
             body: Some(body),
-            params,
-            state,
+            params: PathParams::default(),
             limits,
         }
+    }
+
+    /// A request built in-process (tests, benches, internal calls): no
+    /// peer, no state, the default limits.
+    pub fn from_request(request: http::Request<Bytes>) -> Self {
+        let (parts, body) = request.into_parts();
+        let limits = BodyLimits {
+            max_bytes: usize::MAX,
+            deadline: std::time::Duration::from_secs(30),
+        };
+        Self::new(
+            RequestHead::new(parts, None, Arc::default()),
+            RequestBody::Full(body),
+            limits,
+        )
+    }
+
+    /// The head: what middleware see.
+    pub fn head(&self) -> &RequestHead {
+        &self.head
+    }
+
+    /// Called once the router matched: the route's parameters and limits.
+    pub(crate) fn routed(&mut self, params: PathParams, body_limit: usize) {
+        self.params = params;
+        self.limits.max_bytes = body_limit;
+    }
+
+    /// Splits into an `http::Request` (for tower services) and what it
+    /// does not carry; [`RequestContext::rejoin`] puts them back together.
+    pub(crate) fn split(self) -> (http::Request<RequestBody>, ContextRest) {
+        let RequestContext {
+            head,
+            body,
+            params,
+            limits,
+        } = self;
+        let rest = ContextRest {
+            peer: head.peer_addr(),
+            state: head.state_map(),
+            params,
+            limits,
+        };
+        (
+            http::Request::from_parts(head.parts, body.unwrap_or_default()),
+            rest,
+        )
+    }
+
+    pub(crate) fn rejoin(request: http::Request<RequestBody>, rest: ContextRest) -> Self {
+        let (parts, body) = request.into_parts();
+        let mut ctx = Self::new(RequestHead::new(parts, rest.peer, rest.state), body, rest.limits);
+        ctx.params = rest.params;
+        ctx
     }
 
     /// The matched route's path parameters.
@@ -71,11 +112,6 @@ impl RequestContext {
             HttpError::internal("the request body was already read by another extractor")
         })?;
         body::read(body, &self.parts.headers, self.limits).await
-    }
-
-    /// A value registered with `App::state`.
-    pub fn state<T: 'static>(&self) -> Option<&T> {
-        self.state.get::<T>()
     }
 
     fn require_content_type(
@@ -131,6 +167,15 @@ pub trait FromRequest: Sized {
     fn from_request(
         ctx: &mut RequestContext,
     ) -> impl Future<Output = Result<Self, Response>> + Send;
+}
+
+/// What an `http::Request` does not carry across a tower service.
+#[derive(Clone)]
+pub(crate) struct ContextRest {
+    peer: Option<std::net::SocketAddr>,
+    state: Arc<StateMap>,
+    params: PathParams,
+    limits: BodyLimits,
 }
 
 /// Path parameters: `Path<u64>`, `Path<(String, u32)>` or a serde struct.

@@ -1,11 +1,12 @@
 //! HTTP: controllers' routes served by hyper, with typed extractors,
 //! responses, limits, timeouts and graceful shutdown.
 
-mod app;
+pub(crate) mod app;
 mod body;
 mod config;
-mod error;
+pub(crate) mod error;
 mod extract;
+mod head;
 mod params;
 mod response;
 mod router;
@@ -15,6 +16,7 @@ pub use app::{App, AppError, Controller};
 pub use body::{BodyLimits, RequestBody};
 pub use config::ServerConfig;
 pub use error::HttpError;
+pub use head::RequestHead;
 pub use extract::{Ext, Form, FromRequest, Path, Query, RequestContext, State, Valid, ValidTarget};
 pub use http::{HeaderMap, Method, StatusCode, Uri};
 pub use params::PathParams;

@@ -32,6 +32,9 @@ pub struct RouteDef {
     pub prerender: bool,
     /// `Controller::method`, for errors and logs.
     pub name: &'static str,
+    /// The controller's middleware, then the handler: what `App::bind`
+    /// checks `Ext<T>` parameters against.
+    pub steps: Vec<crate::middleware::Step>,
 }
 
 impl std::fmt::Debug for RouteDef {
@@ -190,6 +193,7 @@ mod tests {
             body_limit: None,
             prerender: false,
             name,
+            steps: Vec::new(),
         }
     }
 

@@ -1,0 +1,169 @@
+//! The model -> the function, a marker type named like it (what
+//! `pipeline!` names), its trait impl, and a callback macro carrying its
+//! graph metadata to `pipeline!`.
+
+use std::hash::{Hash, Hasher};
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use super::model::{Kind, Middleware, Output};
+use crate::internals::respan::respan;
+
+pub fn expand(m: &Middleware, item: &syn::ItemFn) -> TokenStream {
+    let krate = &m.krate;
+    let a = quote!(#krate::__private);
+    let name = &m.name;
+    let vis = &m.vis;
+    let name_str = name.to_string();
+    let imp = match &m.kind {
+        Kind::Around => quote! {
+            impl #a::middleware::Around for #name {
+                fn name(&self) -> &'static str {
+                    #name_str
+                }
+                fn call(
+                    &self,
+                    req: #a::middleware::Request,
+                    next: #a::middleware::Next,
+                ) -> impl ::core::future::Future<Output = #a::http::Response> + ::core::marker::Send + '_ {
+                    async move { #a::http::IntoResponse::into_response(#name(req, next).await) }
+                }
+            }
+        },
+        Kind::Independent | Kind::After(_) => staged_impl(m, &a),
+    };
+    let (after, provides, needs) = meta(m);
+    let kind = format_ident!("{}", m.kind.word());
+    let callback = callback_name(m, item);
+    // `pub` cannot re-export a `macro_rules!` macro out of its crate:
+    // middleware are named by pipelines of their own crate.
+    let macro_vis = match vis {
+        syn::Visibility::Public(p) => quote_spanned!(p.span()=> pub(crate)),
+        other => quote!(#other),
+    };
+    quote! {
+        #item
+
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        #vis struct #name {}
+
+        const _: () = { #imp };
+
+        #[doc(hidden)]
+        macro_rules! #callback {
+            ($($state:tt)*) => {
+                #a::pipeline_step! {
+                    $($state)*
+                    { name = #name kind = #kind after = [#(#after),*] provides = [#provides] needs = [#(#needs),*] }
+                }
+            };
+        }
+        #[doc(hidden)]
+        #[allow(unused_imports)]
+        #macro_vis use #callback as #name;
+    }
+}
+
+fn meta(m: &Middleware) -> (Vec<&syn::Ident>, TokenStream, Vec<&syn::Type>) {
+    let after = match &m.kind {
+        Kind::After(names) => names.iter().collect(),
+        _ => Vec::new(),
+    };
+    let provides = match m.output.provided() {
+        Some(t) => quote!(#t),
+        None => TokenStream::new(),
+    };
+    (after, provides, m.needs.iter().collect())
+}
+
+/// Unique per function in a crate (two middleware of one name in different
+/// modules must not shadow each other's textually scoped `macro_rules!`).
+fn callback_name(m: &Middleware, item: &syn::ItemFn) -> syn::Ident {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    quote!(#item).to_string().hash(&mut hasher);
+    format_ident!("__armature_middleware_{}_{:016x}", m.name, hasher.finish())
+}
+
+fn staged_impl(m: &Middleware, a: &TokenStream) -> TokenStream {
+    let name = &m.name;
+    let name_str = name.to_string();
+    let bindings: Vec<_> = (0..m.extractors.len()).map(|i| format_ident!("__arg{}", i)).collect();
+    let extracts = m.extractors.iter().zip(&bindings).map(|(ty, binding)| {
+        let at = respan(a, ty.span());
+        let call = quote_spanned!(ty.span()=> <#ty as #at::middleware::FromHead>::from_head(__head));
+        quote! {
+            let #binding = match #call {
+                ::core::result::Result::Ok(value) => value,
+                ::core::result::Result::Err(rejection) => return ::core::result::Result::Err(rejection),
+            };
+        }
+    });
+    let call = quote!(#name(__head, #(#bindings),*).await);
+    let (output_ty, finish) = match &m.output {
+        Output::Unit => (quote!(()), quote! {
+            let () = #call;
+            ::core::result::Result::Ok(())
+        }),
+        Output::Provide(t) => (quote!(#t), quote!(::core::result::Result::Ok(#call))),
+        Output::Reject => (quote!(()), quote! {
+            #call.map_err(#a::http::IntoResponse::into_response)
+        }),
+        Output::RejectOrProvide(t) => (quote!(#t), quote! {
+            #call.map_err(#a::http::IntoResponse::into_response)
+        }),
+    };
+    let provides = match m.output.provided() {
+        Some(t) => {
+            let shown = type_name(t);
+            quote!(::core::option::Option::Some(#a::middleware::TypeRef::of::<#t>(#shown)))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let needs = m.needs.iter().map(|t| {
+        let shown = type_name(t);
+        quote!(#a::middleware::TypeRef::of::<#t>(#shown))
+    });
+    quote! {
+        impl #a::middleware::Middleware for #name {
+            const NAME: &'static str = #name_str;
+            const PROVIDES: ::core::option::Option<#a::middleware::TypeRef> = #provides;
+            const NEEDS: &'static [#a::middleware::TypeRef] = &[#(#needs),*];
+            type Output = #output_ty;
+            fn call(
+                __head: &#a::http::RequestHead,
+            ) -> impl ::core::future::Future<
+                Output = ::core::result::Result<Self::Output, #a::http::Response>,
+            > + ::core::marker::Send + '_ {
+                async move {
+                    #(#extracts)*
+                    #finish
+                }
+            }
+        }
+    }
+}
+
+/// A type as the user wrote it, without the spaces `to_string` adds.
+pub fn type_name(ty: &syn::Type) -> String {
+    let s = quote!(#ty).to_string();
+    let mut out = String::with_capacity(s.len());
+    let mut prev: Option<char> = None;
+    for c in s.chars() {
+        if c == ' ' {
+            prev = Some(' ');
+            continue;
+        }
+        if prev == Some(' ')
+            && out.chars().last().is_some_and(|l| l.is_alphanumeric() || l == '_')
+            && (c.is_alphanumeric() || c == '_')
+        {
+            out.push(' ');
+        }
+        out.push(c);
+        prev = Some(c);
+    }
+    out
+}
