@@ -10,4 +10,6 @@ fn ui() {
     t.pass("tests/ui/validate/pass/*.rs");
     t.compile_fail("tests/ui/controller/*.rs");
     t.pass("tests/ui/controller/pass/*.rs");
+    t.compile_fail("tests/ui/middleware/*.rs");
+    t.pass("tests/ui/middleware/pass/*.rs");
 }

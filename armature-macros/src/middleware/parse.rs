@@ -10,7 +10,7 @@ use super::model::{Kind, Middleware, OPTIONS, Output};
 use crate::internals::{Ctxt, attr, suggest};
 
 pub fn middleware(cx: &Ctxt, args: TokenStream, item: &ItemFn) -> Middleware {
-    let (kind, krate) = options(cx, args);
+    let (kind, krate, understood) = options(cx, args);
     let sig = &item.sig;
     if sig.asyncness.is_none() {
         cx.error_spanned_by(
@@ -44,6 +44,9 @@ pub fn middleware(cx: &Ctxt, args: TokenStream, item: &ItemFn) -> Middleware {
         }
     }
     match &middleware.kind {
+        // With a misspelt option the intended kind is unknown: checking the
+        // signature against "around" would only add a confusing error.
+        Kind::Around if !understood => {}
         Kind::Around => around_params(cx, sig, &params),
         Kind::Independent | Kind::After(_) => {
             staged_params(cx, sig, &params, &mut middleware);
@@ -53,8 +56,9 @@ pub fn middleware(cx: &Ctxt, args: TokenStream, item: &ItemFn) -> Middleware {
     middleware
 }
 
-fn options(cx: &Ctxt, args: TokenStream) -> (Kind, syn::Path) {
+fn options(cx: &Ctxt, args: TokenStream) -> (Kind, syn::Path, bool) {
     let mut krate: syn::Path = syn::parse_quote!(::armature);
+    let mut understood = true;
     let mut independent: Option<Span> = None;
     let mut after: Option<(Span, Vec<Ident>)> = None;
     let parser = syn::meta::parser(|meta| {
@@ -90,12 +94,14 @@ fn options(cx: &Ctxt, args: TokenStream) -> (Kind, syn::Path) {
             let name = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
             let head = format!("unknown `#[middleware]` option `{name}`");
             cx.error_at(span, suggest::unknown(&head, &name, OPTIONS));
+            understood = false;
             attr::skip_value(&meta)?;
         }
         Ok(())
     });
     if let Err(e) = parser.parse2(args) {
         cx.push(e);
+        understood = false;
     }
     let kind = match (independent, after) {
         (Some(_), Some((span, names))) => {
@@ -109,7 +115,7 @@ fn options(cx: &Ctxt, args: TokenStream) -> (Kind, syn::Path) {
         (None, Some((_, names))) => Kind::After(names),
         (None, None) => Kind::Around,
     };
-    (kind, krate)
+    (kind, krate, understood)
 }
 
 /// The last path segment's name: `Request`, `Next`, `RequestHead`, …

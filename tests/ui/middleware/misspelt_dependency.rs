@@ -1,0 +1,11 @@
+use armature::prelude::*;
+
+#[middleware(independent)]
+async fn request_id(_: &RequestHead) {}
+
+#[middleware(after(requestid))]
+async fn auth(_: &RequestHead) {}
+
+fn main() {
+    let _ = App::new().middleware(pipeline![request_id, auth]);
+}

@@ -1,0 +1,8 @@
+use armature::prelude::*;
+
+#[middleware(independent)]
+async fn reads_body(_: &RequestHead, body: Json<String>) {
+    let _ = body;
+}
+
+fn main() {}
