@@ -55,8 +55,8 @@ pub use armature_runtime::cache::{Cache, MemoryConfig};
 pub use armature_runtime::http;
 pub use armature_runtime::http::{
     App, AppError, Controller, Ext, Form, FromRequest, HeaderMap, Html, HttpError, IntoResponse,
-    Json, Method, Path, Query, RequestContext, RequestHead, Response, Server, ServerConfig, ShutdownHandle,
-    State, StatusCode, Uri, Valid,
+    Json, Method, Path, Query, RequestContext, RequestHead, Response, Server, ServerConfig,
+    ShutdownHandle, State, StatusCode, Uri, Valid,
 };
 pub use armature_runtime::middleware;
 pub use armature_runtime::middleware::{Next, Request};
@@ -80,13 +80,13 @@ pub mod prelude {
 /// What generated code names. Not public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
+    pub use armature_macros::pipeline_step;
     pub use armature_runtime::__deps::{futures, rayon, serde_json};
     pub use armature_runtime::cache;
     pub use armature_runtime::cache::{Cache, MemoryConfig};
     pub use armature_runtime::http;
     pub use armature_runtime::middleware;
     pub use armature_runtime::validation::rules;
-    pub use armature_macros::pipeline_step;
     pub use armature_runtime::validation::{
         AsyncValidate, CostEstimate, FieldPath, Unit, Validate, ValidationError, ValidationErrors,
         is_email, is_url, validate_adaptive,

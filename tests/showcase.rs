@@ -43,6 +43,8 @@ fn start(extra: &[&str]) -> Showcase {
         .args(["serve", "--addr", "127.0.0.1:0"])
         .args(extra)
         .stdout(Stdio::piped())
+        // The access log: one line per request.
+        .stderr(Stdio::null())
         .spawn()
         .expect("spawn showcase");
     let mut line = String::new();
@@ -170,4 +172,116 @@ fn validate_report() {
         text.contains("address.zip: must be 5 digits [pattern]"),
         "{text}"
     );
+}
+
+/// GET with headers; the status, the response headers and the body.
+async fn get(url: &str, headers: &[(&str, &str)]) -> (u16, hyper::HeaderMap, String) {
+    use http_body_util::{BodyExt, Full};
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http();
+    let mut request = hyper::Request::builder().uri(url);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = client
+        .request(request.body(Full::new(bytes::Bytes::new())).unwrap())
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn request_ids_metrics_and_the_admin_token() {
+    let showcase = start(&["--admin-token", "s3cret"]);
+    let base = &showcase.1;
+    // Every response carries an id; a client's own is kept.
+    let (status, headers, _) = get(&format!("{base}/nowhere"), &[]).await;
+    assert_eq!(status, 404);
+    let generated = headers["x-request-id"].to_str().unwrap().to_owned();
+    assert_eq!(generated.len(), 16, "{generated}");
+    let (_, headers, _) = get(&format!("{base}/users"), &[("x-request-id", "client-7")]).await;
+    assert_eq!(headers["x-request-id"], "client-7");
+    // The admin controller's pipeline.
+    let (status, headers, _) = get(&format!("{base}/admin/stats"), &[]).await;
+    assert_eq!(status, 401);
+    assert!(headers.contains_key("x-request-id"));
+    let (status, _, _) = get(
+        &format!("{base}/admin/stats"),
+        &[("authorization", "Bearer wrong")],
+    )
+    .await;
+    assert_eq!(status, 401);
+    let (status, _, body) = get(
+        &format!("{base}/admin/stats"),
+        &[("authorization", "Bearer s3cret")],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let stats: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(stats["requests"], 4, "{body}");
+    assert_eq!(stats["rate_limit_per_sec"], Value::Null);
+    // Counts by method and status, up to the previous request.
+    let (status, _, metrics) = get(&format!("{base}/metrics"), &[]).await;
+    assert_eq!(status, 200);
+    for line in [
+        "armature_requests_total{method=\"GET\",status=\"404\"} 1",
+        "armature_requests_total{method=\"GET\",status=\"200\"} 2",
+        "armature_requests_total{method=\"GET\",status=\"401\"} 2",
+    ] {
+        assert!(
+            metrics.lines().any(|l| l == line),
+            "{line} missing from:\n{metrics}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_rate_limit_answers_429_with_retry_after() {
+    let showcase = start(&["--rate-limit", "5"]);
+    let url = format!("{}/users", showcase.1);
+    let start = std::time::Instant::now();
+    let mut passed = 0;
+    let mut limited = 0;
+    for _ in 0..20 {
+        let (status, headers, _) = get(&url, &[]).await;
+        match status {
+            200 => passed += 1,
+            429 => {
+                limited += 1;
+                let wait: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+                assert!((1..=1).contains(&wait), "retry-after {wait}");
+                assert!(headers.contains_key("x-request-id"));
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    // A burst of 5, then 5 more per second of the run.
+    let allowed = 5 + (start.elapsed().as_secs_f64() * 5.0).ceil() as u32;
+    assert!(
+        passed >= 5 && passed <= allowed,
+        "{passed} passed, {allowed} allowed"
+    );
+    assert!(limited >= 1, "nothing was limited");
+    // Off by default.
+    let unlimited = start_default_and_count(&[]).await;
+    assert_eq!(unlimited, 20);
+}
+
+async fn start_default_and_count(extra: &[&str]) -> usize {
+    let showcase = start(extra);
+    let url = format!("{}/users", showcase.1);
+    let mut ok = 0;
+    for _ in 0..20 {
+        if get(&url, &[]).await.0 == 200 {
+            ok += 1;
+        }
+    }
+    ok
 }

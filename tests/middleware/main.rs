@@ -38,7 +38,9 @@ async fn ok(_: RequestContext) -> Response {
 static LOG: Mutex<Vec<(&str, u128)>> = Mutex::new(Vec::new());
 
 fn log(name: &'static str, start: Instant) {
-    LOG.lock().unwrap().push((name, start.elapsed().as_millis()));
+    LOG.lock()
+        .unwrap()
+        .push((name, start.elapsed().as_millis()));
 }
 
 thread_local! {
@@ -83,7 +85,12 @@ async fn three_independent_members_of_50ms_take_50ms_not_150() {
     let log = LOG.lock().unwrap().clone();
     assert_eq!(
         log,
-        [("slow_a", 50), ("slow_b", 50), ("slow_c", 50), ("joined", 50)]
+        [
+            ("slow_a", 50),
+            ("slow_b", 50),
+            ("slow_c", 50),
+            ("joined", 50)
+        ]
     );
     // Stages as computed at compile time: the three in stage 1, `joined` in 2.
     let stages: Vec<(&str, u32)> = pipeline.steps().iter().map(|s| (s.name, s.stage)).collect();
@@ -111,7 +118,10 @@ fn a_diamond_compiles_to_three_stages() {
         .iter()
         .map(|s| (s.name, s.stage))
         .collect();
-    assert_eq!(stages, [("bottom", 3), ("right", 2), ("left", 2), ("top", 1)]);
+    assert_eq!(
+        stages,
+        [("bottom", 3), ("right", 2), ("left", 2), ("top", 1)]
+    );
 }
 
 // --- values through Ext<T> ---------------------------------------------
@@ -216,9 +226,16 @@ async fn the_first_rejection_in_declaration_order_wins_and_the_rest_is_cancelled
     // Decided when reject_late finished, not when very_slow would have.
     assert_eq!(start.elapsed(), Duration::from_millis(30));
     assert!(!reached.load(Ordering::SeqCst), "the handler must not run");
-    assert_eq!(LATE_DROPPED.load(Ordering::SeqCst), 1, "very_slow was started, then dropped");
+    assert_eq!(
+        LATE_DROPPED.load(Ordering::SeqCst),
+        1,
+        "very_slow was started, then dropped"
+    );
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(!LATE_FINISHED.load(Ordering::SeqCst), "a cancelled member kept running");
+    assert!(
+        !LATE_FINISHED.load(Ordering::SeqCst),
+        "a cancelled member kept running"
+    );
 }
 
 static NEVER_STARTED: AtomicUsize = AtomicUsize::new(0);
@@ -250,7 +267,9 @@ static AROUND_LOG: Mutex<Vec<String>> = Mutex::new(Vec::new());
 async fn outer(req: Request, next: Next) -> Response {
     AROUND_LOG.lock().unwrap().push("outer in".into());
     let mut response = next.run(req).await;
-    response.headers_mut().insert("x-outer", "1".parse().unwrap());
+    response
+        .headers_mut()
+        .insert("x-outer", "1".parse().unwrap());
     AROUND_LOG.lock().unwrap().push("outer out".into());
     response
 }
@@ -258,7 +277,9 @@ async fn outer(req: Request, next: Next) -> Response {
 #[middleware]
 async fn inner_around(mut req: Request, next: Next) -> Response {
     AROUND_LOG.lock().unwrap().push("inner in".into());
-    req.parts.headers.insert("x-seen-by", "inner_around".parse().unwrap());
+    req.parts
+        .headers
+        .insert("x-seen-by", "inner_around".parse().unwrap());
     let response = next.run(req).await;
     AROUND_LOG.lock().unwrap().push("inner out".into());
     response
@@ -285,7 +306,14 @@ async fn around_members_wrap_the_stages_in_declaration_order() {
     assert_eq!(response.headers()["x-outer"], "1");
     assert_eq!(
         *AROUND_LOG.lock().unwrap(),
-        ["outer in", "inner in", "stage", "handler", "inner out", "outer out"]
+        [
+            "outer in",
+            "inner in",
+            "stage",
+            "handler",
+            "inner out",
+            "outer out"
+        ]
     );
 }
 
@@ -354,7 +382,11 @@ async fn app_and_controller_pipelines_through_a_socket() {
         .unwrap();
     let response = server.client.request(preflight).await.unwrap();
     assert_eq!(response.status(), 200);
-    assert!(response.headers().contains_key("access-control-allow-methods"));
+    assert!(
+        response
+            .headers()
+            .contains_key("access-control-allow-methods")
+    );
     // The controller's pipeline rejects without the token.
     let response = server.request("GET", "/admin/whoami", None, "").await;
     assert_eq!(response.status(), 401);

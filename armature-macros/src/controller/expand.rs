@@ -97,7 +97,9 @@ pub fn expand(c: &Controller) -> TokenStream {
         }
     });
     let pipeline = match &c.middleware {
-        None => quote!(let __steps: ::std::vec::Vec<#a::middleware::Step> = ::std::vec::Vec::new();),
+        None => {
+            quote!(let __steps: ::std::vec::Vec<#a::middleware::Step> = ::std::vec::Vec::new();)
+        }
         Some(expr) => quote! {
             let __pipeline = ::std::sync::Arc::new(#expr);
             let __steps = #a::middleware::Pipeline::steps(&*__pipeline);

@@ -90,7 +90,9 @@ fn callback_name(m: &Middleware, item: &syn::ItemFn) -> syn::Ident {
 fn staged_impl(m: &Middleware, a: &TokenStream) -> TokenStream {
     let name = &m.name;
     let name_str = name.to_string();
-    let bindings: Vec<_> = (0..m.extractors.len()).map(|i| format_ident!("__arg{}", i)).collect();
+    let bindings: Vec<_> = (0..m.extractors.len())
+        .map(|i| format_ident!("__arg{}", i))
+        .collect();
     let extracts = m.extractors.iter().zip(&bindings).map(|(ty, binding)| {
         let at = respan(a, ty.span());
         let call = quote_spanned!(ty.span()=> <#ty as #at::middleware::FromHead>::from_head(__head));
@@ -103,17 +105,26 @@ fn staged_impl(m: &Middleware, a: &TokenStream) -> TokenStream {
     });
     let call = quote!(#name(__head, #(#bindings),*).await);
     let (output_ty, finish) = match &m.output {
-        Output::Unit => (quote!(()), quote! {
-            let () = #call;
-            ::core::result::Result::Ok(())
-        }),
+        Output::Unit => (
+            quote!(()),
+            quote! {
+                let () = #call;
+                ::core::result::Result::Ok(())
+            },
+        ),
         Output::Provide(t) => (quote!(#t), quote!(::core::result::Result::Ok(#call))),
-        Output::Reject => (quote!(()), quote! {
-            #call.map_err(#a::http::IntoResponse::into_response)
-        }),
-        Output::RejectOrProvide(t) => (quote!(#t), quote! {
-            #call.map_err(#a::http::IntoResponse::into_response)
-        }),
+        Output::Reject => (
+            quote!(()),
+            quote! {
+                #call.map_err(#a::http::IntoResponse::into_response)
+            },
+        ),
+        Output::RejectOrProvide(t) => (
+            quote!(#t),
+            quote! {
+                #call.map_err(#a::http::IntoResponse::into_response)
+            },
+        ),
     };
     let provides = match m.output.provided() {
         Some(t) => {
@@ -157,7 +168,10 @@ pub fn type_name(ty: &syn::Type) -> String {
             continue;
         }
         if prev == Some(' ')
-            && out.chars().last().is_some_and(|l| l.is_alphanumeric() || l == '_')
+            && out
+                .chars()
+                .last()
+                .is_some_and(|l| l.is_alphanumeric() || l == '_')
             && (c.is_alphanumeric() || c == '_')
         {
             out.push(' ');

@@ -13,10 +13,7 @@ pub fn middleware(cx: &Ctxt, args: TokenStream, item: &ItemFn) -> Middleware {
     let (kind, krate, understood) = options(cx, args);
     let sig = &item.sig;
     if sig.asyncness.is_none() {
-        cx.error_spanned_by(
-            sig.fn_token,
-            "`#[middleware]` goes on an `async fn`",
-        );
+        cx.error_spanned_by(sig.fn_token, "`#[middleware]` goes on an `async fn`");
     }
     if !sig.generics.params.is_empty() {
         cx.error_spanned_by(
@@ -36,10 +33,9 @@ pub fn middleware(cx: &Ctxt, args: TokenStream, item: &ItemFn) -> Middleware {
     let mut params = Vec::new();
     for input in &sig.inputs {
         match input {
-            FnArg::Receiver(r) => cx.error_spanned_by(
-                r,
-                "a middleware is a free function, not a method",
-            ),
+            FnArg::Receiver(r) => {
+                cx.error_spanned_by(r, "a middleware is a free function, not a method")
+            }
             FnArg::Typed(p) => params.push(&*p.ty),
         }
     }
@@ -85,13 +81,20 @@ fn options(cx: &Ctxt, args: TokenStream) -> (Kind, syn::Path, bool) {
                 seen.push(name);
             }
             if after.is_some() {
-                cx.error_at(span, "duplicate `after(…)`: list every dependency in one `after(a, b)`");
+                cx.error_at(
+                    span,
+                    "duplicate `after(…)`: list every dependency in one `after(a, b)`",
+                );
             }
             after = Some((span, names.into_iter().collect()));
         } else if meta.path.is_ident("crate") {
             krate = attr::crate_path(&meta)?;
         } else {
-            let name = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
+            let name = meta
+                .path
+                .get_ident()
+                .map(ToString::to_string)
+                .unwrap_or_default();
             let head = format!("unknown `#[middleware]` option `{name}`");
             cx.error_at(span, suggest::unknown(&head, &name, OPTIONS));
             understood = false;
@@ -144,15 +147,14 @@ pub fn ext_inner(ty: &Type) -> Option<&Type> {
     }
 }
 
-fn staged_params(
-    cx: &Ctxt,
-    sig: &syn::Signature,
-    params: &[&Type],
-    middleware: &mut Middleware,
-) {
+fn staged_params(cx: &Ctxt, sig: &syn::Signature, params: &[&Type], middleware: &mut Middleware) {
     let what = match middleware.kind {
-        Kind::Independent => "an `independent` middleware runs concurrently with the other members of its stage",
-        _ => "an ordered middleware (`after(…)`) runs concurrently with the other members of its stage",
+        Kind::Independent => {
+            "an `independent` middleware runs concurrently with the other members of its stage"
+        }
+        _ => {
+            "an ordered middleware (`after(…)`) runs concurrently with the other members of its stage"
+        }
     };
     let fix = "to change the request or call the rest of the pipeline, write an around middleware: `#[middleware] async fn m(req: Request, next: Next) -> Response`";
     let mut ok = true;
@@ -162,7 +164,9 @@ fn staged_params(
         } else if is_named(ty, "Next") {
             Some("cannot take `Next`: the pipeline runs it, stage by stage")
         } else if is_named(ty, "Request") {
-            Some("cannot take `Request` by value: the members of a stage share it through `&RequestHead`")
+            Some(
+                "cannot take `Request` by value: the members of a stage share it through `&RequestHead`",
+            )
         } else {
             None
         };
@@ -178,7 +182,9 @@ fn staged_params(
         matches!(ty, Type::Reference(r) if r.mutability.is_none() && is_named(&r.elem, "RequestHead"))
     });
     if !head_ok {
-        let span = params.first().map_or(sig.paren_token.span.join(), |ty| ty.span());
+        let span = params
+            .first()
+            .map_or(sig.paren_token.span.join(), |ty| ty.span());
         cx.error_at(
             span,
             "the first parameter of an independent or ordered middleware is `&RequestHead`, e.g. `async fn auth(req: &RequestHead, id: Ext<RequestId>)`",
@@ -194,12 +200,17 @@ fn staged_params(
 }
 
 fn around_params(cx: &Ctxt, sig: &syn::Signature, params: &[&Type]) {
-    let fits = params.len() == 2 && !is_named(params[0], "RequestHead") && is_named(params[1], "Next");
+    let fits =
+        params.len() == 2 && !is_named(params[0], "RequestHead") && is_named(params[1], "Next");
     let reads_head = params
         .first()
         .is_some_and(|ty| matches!(ty, Type::Reference(r) if is_named(&r.elem, "RequestHead")));
     if !fits {
-        let span = if params.is_empty() { sig.ident.span() } else { sig.paren_token.span.join() };
+        let span = if params.is_empty() {
+            sig.ident.span()
+        } else {
+            sig.paren_token.span.join()
+        };
         let hint = if reads_head {
             "; a middleware that reads `&RequestHead` is staged: add `independent` or `after(…)`, e.g. `#[middleware(independent)]`"
         } else {

@@ -2,7 +2,6 @@
 //! user listed: duplicates, missing dependencies, cycles, `Ext<T>` taken
 //! before the member providing `T` has run, oversized stages.
 
-
 use super::graph::{self, Node};
 use super::model::Entry;
 use crate::internals::{Ctxt, suggest};
@@ -64,7 +63,10 @@ pub fn check(cx: &Ctxt, entries: &[Entry]) -> Option<Vec<u32>> {
         .filter(|(i, _, _)| !entries[*i].is_around())
         .map(|(_, _, m)| {
             let after = m.after.iter().map(ToString::to_string);
-            (m.name.to_string(), after.filter(|d| !around.contains(d)).collect())
+            (
+                m.name.to_string(),
+                after.filter(|d| !around.contains(d)).collect(),
+            )
         })
         .collect();
     let nodes: Vec<Node> = owned
@@ -83,7 +85,11 @@ pub fn check(cx: &Ctxt, entries: &[Entry]) -> Option<Vec<u32>> {
         Ok(s) => s,
         Err(cycle) => {
             let first = node_entries[nodes.iter().position(|n| n.name == cycle[0]).unwrap_or(0)];
-            let shown = cycle.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" -> ");
+            let shown = cycle
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(" -> ");
             if let Entry::Middleware { path, .. } = &entries[first] {
                 cx.error_spanned_by(
                     path,
@@ -100,7 +106,11 @@ pub fn check(cx: &Ctxt, entries: &[Entry]) -> Option<Vec<u32>> {
     }
     let max = node_stages.iter().copied().max().unwrap_or(0);
     for s in 1..=max {
-        let members: Vec<usize> = node_entries.iter().copied().filter(|&i| stages[i] == s).collect();
+        let members: Vec<usize> = node_entries
+            .iter()
+            .copied()
+            .filter(|&i| stages[i] == s)
+            .collect();
         if members.len() > MAX_STAGE {
             if let Entry::Middleware { path, .. } = &entries[members[MAX_STAGE]] {
                 cx.error_spanned_by(path, format!("a stage holds at most {MAX_STAGE} middleware; this is member {} of stage {s}", MAX_STAGE + 1));
@@ -123,10 +133,15 @@ fn ext_order(cx: &Ctxt, entries: &[Entry], nodes: &[Node], node_entries: &[usize
         })
         .collect();
     for (k, &i) in node_entries.iter().enumerate() {
-        let Entry::Middleware { path, meta } = &entries[i] else { continue };
+        let Entry::Middleware { path, meta } = &entries[i] else {
+            continue;
+        };
         for need in &meta.needs {
             let need_name = type_name(need);
-            let Some(p) = provided.iter().position(|t| t.as_deref() == Some(need_name.as_str())) else {
+            let Some(p) = provided
+                .iter()
+                .position(|t| t.as_deref() == Some(need_name.as_str()))
+            else {
                 continue;
             };
             if p != k && !graph::depends_on(nodes, k, p) {
@@ -140,7 +155,10 @@ fn ext_order(cx: &Ctxt, entries: &[Entry], nodes: &[Node], node_entries: &[usize
             } else if p == k {
                 cx.error_spanned_by(
                     path,
-                    format!("middleware `{}` takes `Ext<{need_name}>` and provides it itself", meta.name),
+                    format!(
+                        "middleware `{}` takes `Ext<{need_name}>` and provides it itself",
+                        meta.name
+                    ),
                 );
             }
         }

@@ -26,7 +26,13 @@ pub fn advance(mut state: State) -> TokenStream {
 }
 
 fn state_tokens(state: &State) -> TokenStream {
-    let State { anchor, krate, todo, done, current } = state;
+    let State {
+        anchor,
+        krate,
+        todo,
+        done,
+        current,
+    } = state;
     let todo = todo.iter().map(|item| match item {
         Item::Middleware(path) => quote!(#path),
         Item::Tower(expr) => quote!(tower(#expr)),
@@ -51,8 +57,12 @@ pub fn pipeline(state: &State, stages: &[u32]) -> TokenStream {
     let krate = &state.krate;
     let a = quote!(#krate::__private);
     let entries = &state.done;
-    let around: Vec<usize> = (0..entries.len()).filter(|&i| entries[i].is_around()).collect();
-    let generics: Vec<_> = (0..around.len()).map(|k| format_ident!("__A{}", k)).collect();
+    let around: Vec<usize> = (0..entries.len())
+        .filter(|&i| entries[i].is_around())
+        .collect();
+    let generics: Vec<_> = (0..around.len())
+        .map(|k| format_ident!("__A{}", k))
+        .collect();
     let values = around.iter().map(|&i| match &entries[i] {
         Entry::Tower(expr) => quote!(#a::middleware::TowerLayer::new(#expr)),
         Entry::Middleware { path, .. } => quote!(#path {}),

@@ -59,7 +59,10 @@ fn cycle(nodes: &[Node<'_>], deps: &[Vec<usize>], remaining: &[usize]) -> Vec<St
             return path.iter().map(|&i| nodes[i].name.to_owned()).collect();
         };
         if let Some(pos) = path.iter().position(|&p| p == next) {
-            let mut names: Vec<String> = path[pos..].iter().map(|&i| nodes[i].name.to_owned()).collect();
+            let mut names: Vec<String> = path[pos..]
+                .iter()
+                .map(|&i| nodes[i].name.to_owned())
+                .collect();
             names.push(nodes[next].name.to_owned());
             return names;
         }
@@ -96,7 +99,10 @@ mod tests {
     fn graph<'a>(edges: &[(&'a str, &[&'a str])]) -> Vec<Node<'a>> {
         edges
             .iter()
-            .map(|(name, after)| Node { name, after: after.to_vec() })
+            .map(|(name, after)| Node {
+                name,
+                after: after.to_vec(),
+            })
             .collect()
     }
 
@@ -108,7 +114,12 @@ mod tests {
 
     #[test]
     fn a_diamond_has_three_stages() {
-        let g = graph(&[("top", &[]), ("left", &["top"]), ("right", &["top"]), ("bottom", &["left", "right"])]);
+        let g = graph(&[
+            ("top", &[]),
+            ("left", &["top"]),
+            ("right", &["top"]),
+            ("bottom", &["left", "right"]),
+        ]);
         assert_eq!(stages(&g), Ok(vec![1, 2, 2, 3]));
     }
 
@@ -122,13 +133,25 @@ mod tests {
     #[test]
     fn a_wide_graph_is_one_stage() {
         let names: Vec<String> = (0..40).map(|i| format!("m{i}")).collect();
-        let g: Vec<Node> = names.iter().map(|n| Node { name: n, after: vec![] }).collect();
+        let g: Vec<Node> = names
+            .iter()
+            .map(|n| Node {
+                name: n,
+                after: vec![],
+            })
+            .collect();
         assert_eq!(stages(&g), Ok(vec![1; 40]));
     }
 
     #[test]
     fn wide_then_joined() {
-        let g = graph(&[("a", &[]), ("b", &[]), ("c", &[]), ("log", &["a", "b", "c"]), ("x", &[])]);
+        let g = graph(&[
+            ("a", &[]),
+            ("b", &[]),
+            ("c", &[]),
+            ("log", &["a", "b", "c"]),
+            ("x", &[]),
+        ]);
         assert_eq!(stages(&g), Ok(vec![1, 1, 1, 2, 1]));
     }
 
@@ -141,8 +164,16 @@ mod tests {
 
     #[test]
     fn a_cycle_is_reported_as_a_path() {
-        let g = graph(&[("ok", &[]), ("a", &["c"]), ("b", &["a"]), ("c", &["b", "ok"])]);
-        assert_eq!(stages(&g), Err(vec!["a".into(), "c".into(), "b".into(), "a".into()]));
+        let g = graph(&[
+            ("ok", &[]),
+            ("a", &["c"]),
+            ("b", &["a"]),
+            ("c", &["b", "ok"]),
+        ]);
+        assert_eq!(
+            stages(&g),
+            Err(vec!["a".into(), "c".into(), "b".into(), "a".into()])
+        );
     }
 
     #[test]

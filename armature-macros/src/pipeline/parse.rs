@@ -33,7 +33,10 @@ pub fn user_input(input: TokenStream) -> syn::Result<State> {
                 input.parse::<Token![=]>()?;
                 let lit: LitStr = input.parse()?;
                 krate = lit.parse().map_err(|_| {
-                    syn::Error::new(lit.span(), "`crate` must be a path, e.g. `crate = \"my::armature\"`")
+                    syn::Error::new(
+                        lit.span(),
+                        "`crate` must be a path, e.g. `crate = \"my::armature\"`",
+                    )
                 })?;
                 input.parse::<Token![;]>()?;
             }
@@ -54,9 +57,7 @@ pub fn user_input(input: TokenStream) -> syn::Result<State> {
 fn item(expr: Expr) -> syn::Result<Item> {
     match expr {
         Expr::Path(p) if p.qself.is_none() && p.attrs.is_empty() => Ok(Item::Middleware(p.path)),
-        Expr::Call(call)
-            if matches!(&*call.func, Expr::Path(p) if p.path.is_ident("tower")) =>
-        {
+        Expr::Call(call) if matches!(&*call.func, Expr::Path(p) if p.path.is_ident("tower")) => {
             let mut args = call.args.into_iter();
             match (args.next(), args.next()) {
                 (Some(layer), None) => Ok(Item::Tower(layer)),
@@ -112,10 +113,14 @@ fn list<T>(input: ParseStream, f: fn(ParseStream) -> syn::Result<T>) -> syn::Res
 fn state(input: ParseStream) -> syn::Result<State> {
     input.parse::<kw::anchor>()?;
     input.parse::<Token![=]>()?;
-    let anchor = list(input, |i| i.parse::<Ident>())?.pop().ok_or_else(|| input.error("anchor"))?;
+    let anchor = list(input, |i| i.parse::<Ident>())?
+        .pop()
+        .ok_or_else(|| input.error("anchor"))?;
     input.parse::<kw::krate>()?;
     input.parse::<Token![=]>()?;
-    let krate = list(input, |i| Path::parse_mod_style(i))?.pop().ok_or_else(|| input.error("krate"))?;
+    let krate = list(input, |i| Path::parse_mod_style(i))?
+        .pop()
+        .ok_or_else(|| input.error("krate"))?;
     input.parse::<kw::todo>()?;
     input.parse::<Token![=]>()?;
     let todo = list(input, |i| item(i.parse()?))?;
@@ -125,7 +130,13 @@ fn state(input: ParseStream) -> syn::Result<State> {
     input.parse::<kw::current>()?;
     input.parse::<Token![=]>()?;
     let current = list(input, |i| i.parse::<Path>())?.pop();
-    Ok(State { anchor, krate, todo, done, current })
+    Ok(State {
+        anchor,
+        krate,
+        todo,
+        done,
+        current,
+    })
 }
 
 fn entry(input: ParseStream) -> syn::Result<Entry> {
@@ -136,10 +147,15 @@ fn entry(input: ParseStream) -> syn::Result<Entry> {
         return Ok(Entry::Tower(content.parse()?));
     }
     input.parse::<kw::mw>()?;
-    let path = list(input, |i| i.parse::<Path>())?.pop().ok_or_else(|| input.error("path"))?;
+    let path = list(input, |i| i.parse::<Path>())?
+        .pop()
+        .ok_or_else(|| input.error("path"))?;
     let content;
     braced!(content in input);
-    Ok(Entry::Middleware { path, meta: meta(&content)? })
+    Ok(Entry::Middleware {
+        path,
+        meta: meta(&content)?,
+    })
 }
 
 fn meta(input: ParseStream) -> syn::Result<Meta> {
@@ -158,5 +174,11 @@ fn meta(input: ParseStream) -> syn::Result<Meta> {
     input.parse::<kw::needs>()?;
     input.parse::<Token![=]>()?;
     let needs = list(input, |i| i.parse::<Type>())?;
-    Ok(Meta { name, kind, after, provides, needs })
+    Ok(Meta {
+        name,
+        kind,
+        after,
+        provides,
+        needs,
+    })
 }

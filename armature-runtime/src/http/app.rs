@@ -11,10 +11,10 @@ use super::config::ServerConfig;
 use super::error::{HttpError, method_not_allowed};
 use super::extract::RequestContext;
 use super::head::{RequestHead, StateMap};
-use crate::middleware::{self, DynPipeline, Pipeline};
 use super::response::{IntoResponse, Response};
 use super::router::{Lookup, RouteDef, Router};
 use super::server::Server;
+use crate::middleware::{self, DynPipeline, Pipeline};
 
 /// A type whose `#[controller]` impl declares routes.
 pub trait Controller: Send + Sync + 'static {
@@ -130,7 +130,11 @@ impl App {
         addr: impl ToSocketAddrs + std::fmt::Debug,
     ) -> Result<Server, AppError> {
         let shown = format!("{addr:?}");
-        let app_steps = self.pipeline.as_ref().map(|p| p.steps()).unwrap_or_default();
+        let app_steps = self
+            .pipeline
+            .as_ref()
+            .map(|p| p.steps())
+            .unwrap_or_default();
         for route in &self.routes {
             middleware::check_route(&app_steps, &route.steps).map_err(|e| {
                 AppError::Middleware(format!("route {} {}: {e}", route.method, route.path))
@@ -234,7 +238,10 @@ impl AppHandler {
     pub(crate) async fn dispatch(&self, mut ctx: RequestContext) -> Response {
         match self.router.lookup(&ctx.parts.method, ctx.parts.uri.path()) {
             Lookup::Found(endpoint, params) => {
-                ctx.routed(params, endpoint.body_limit.unwrap_or(self.config.body_limit));
+                ctx.routed(
+                    params,
+                    endpoint.body_limit.unwrap_or(self.config.body_limit),
+                );
                 (endpoint.handler)(ctx).await
             }
             Lookup::MethodNotAllowed(allow) => method_not_allowed(allow),

@@ -95,7 +95,11 @@ impl RequestContext {
 
     pub(crate) fn rejoin(request: http::Request<RequestBody>, rest: ContextRest) -> Self {
         let (parts, body) = request.into_parts();
-        let mut ctx = Self::new(RequestHead::new(parts, rest.peer, rest.state), body, rest.limits);
+        let mut ctx = Self::new(
+            RequestHead::new(parts, rest.peer, rest.state),
+            body,
+            rest.limits,
+        );
         ctx.params = rest.params;
         ctx
     }

@@ -50,7 +50,13 @@ pub struct Step {
 /// controller's pipeline, then its handler).
 pub(crate) fn check_route(app: &[Step], route: &[Step]) -> Result<(), String> {
     let offset = app.iter().map(|s| s.stage).max().unwrap_or(0) + 1;
-    let at = |s: &Step, from_app: bool| if from_app { s.stage } else { s.stage.saturating_add(offset) };
+    let at = |s: &Step, from_app: bool| {
+        if from_app {
+            s.stage
+        } else {
+            s.stage.saturating_add(offset)
+        }
+    };
     let chain: Vec<(u32, &Step)> = app
         .iter()
         .map(|s| (at(s, true), s))
@@ -62,7 +68,11 @@ pub(crate) fn check_route(app: &[Step], route: &[Step]) -> Result<(), String> {
                 earlier < stage && p.provides.is_some_and(|t| (t.id)() == (need.id)())
             });
             if !provided {
-                let who = if step.handler { "handler" } else { "middleware" };
+                let who = if step.handler {
+                    "handler"
+                } else {
+                    "middleware"
+                };
                 let members: Vec<&str> = chain
                     .iter()
                     .filter(|(_, s)| !s.handler)
@@ -100,8 +110,19 @@ mod tests {
     struct A;
     struct B;
 
-    fn step(name: &'static str, stage: u32, provides: Option<TypeRef>, needs: &'static [TypeRef]) -> Step {
-        Step { name, stage, provides, needs, handler: false }
+    fn step(
+        name: &'static str,
+        stage: u32,
+        provides: Option<TypeRef>,
+        needs: &'static [TypeRef],
+    ) -> Step {
+        Step {
+            name,
+            stage,
+            provides,
+            needs,
+            handler: false,
+        }
     }
 
     static NEEDS_A: [TypeRef; 1] = [TypeRef::of::<A>("A")];
@@ -127,9 +148,18 @@ mod tests {
     #[test]
     fn a_handler_need_with_no_provider_fails() {
         let app = [step("x", 1, Some(TypeRef::of::<B>("B")), &[])];
-        let route = [Step { name: "Admin::stats", stage: u32::MAX, provides: None, needs: &NEEDS_A, handler: true }];
+        let route = [Step {
+            name: "Admin::stats",
+            stage: u32::MAX,
+            provides: None,
+            needs: &NEEDS_A,
+            handler: true,
+        }];
         let err = check_route(&app, &route).unwrap_err();
-        assert!(err.starts_with("handler `Admin::stats` takes `Ext<A>`"), "{err}");
+        assert!(
+            err.starts_with("handler `Admin::stats` takes `Ext<A>`"),
+            "{err}"
+        );
         assert!(err.contains("the middleware are: x"), "{err}");
     }
 }

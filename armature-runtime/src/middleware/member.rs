@@ -20,7 +20,8 @@ pub trait Middleware: 'static {
     /// What a successful run yields (`()` when it provides nothing).
     type Output: Clone + Send + Sync + 'static;
     /// Extracts the arguments and runs the function.
-    fn call(head: &RequestHead) -> impl Future<Output = Result<Self::Output, Response>> + Send + '_;
+    fn call(head: &RequestHead)
+    -> impl Future<Output = Result<Self::Output, Response>> + Send + '_;
 }
 
 /// Runs member `M` and keeps its value in `slot`: the future a stage polls.

@@ -25,8 +25,8 @@ mod stage;
 mod tower;
 
 pub use around::{Around, Next, Request};
-pub use check::{Step, TypeRef};
 pub(crate) use check::check_route;
+pub use check::{Step, TypeRef};
 pub use member::{FromHead, Middleware, member, provide};
 pub use pipeline::Pipeline;
 pub(crate) use pipeline::{DynPipeline, erase};

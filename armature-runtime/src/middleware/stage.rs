@@ -37,7 +37,11 @@ pub async fn run_stage(members: &mut [Member<'_>]) -> Result<(), Response> {
             }
         }
         let end = rejected.as_ref().map_or(members.len(), |(at, _)| *at);
-        let before = if end == 64 { u64::MAX } else { (1u64 << end) - 1 };
+        let before = if end == 64 {
+            u64::MAX
+        } else {
+            (1u64 << end) - 1
+        };
         if done & before != before {
             return Poll::Pending;
         }
