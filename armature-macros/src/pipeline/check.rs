@@ -111,10 +111,16 @@ pub fn check(cx: &Ctxt, entries: &[Entry]) -> Option<Vec<u32>> {
             .copied()
             .filter(|&i| stages[i] == s)
             .collect();
-        if members.len() > MAX_STAGE {
-            if let Entry::Middleware { path, .. } = &entries[members[MAX_STAGE]] {
-                cx.error_spanned_by(path, format!("a stage holds at most {MAX_STAGE} middleware; this is member {} of stage {s}", MAX_STAGE + 1));
-            }
+        if members.len() > MAX_STAGE
+            && let Entry::Middleware { path, .. } = &entries[members[MAX_STAGE]]
+        {
+            cx.error_spanned_by(
+                path,
+                format!(
+                    "a stage holds at most {MAX_STAGE} middleware; this is member {} of stage {s}",
+                    MAX_STAGE + 1
+                ),
+            );
         }
     }
     Some(stages)

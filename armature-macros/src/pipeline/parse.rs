@@ -118,7 +118,7 @@ fn state(input: ParseStream) -> syn::Result<State> {
         .ok_or_else(|| input.error("anchor"))?;
     input.parse::<kw::krate>()?;
     input.parse::<Token![=]>()?;
-    let krate = list(input, |i| Path::parse_mod_style(i))?
+    let krate = list(input, Path::parse_mod_style)?
         .pop()
         .ok_or_else(|| input.error("krate"))?;
     input.parse::<kw::todo>()?;

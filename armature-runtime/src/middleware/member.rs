@@ -36,10 +36,10 @@ pub async fn member<M: Middleware>(
 /// Stores what member `M` provided, once its stage is over.
 #[inline]
 pub fn provide<M: Middleware>(head: &mut RequestHead, value: Option<M::Output>) {
-    if M::PROVIDES.is_some() {
-        if let Some(value) = value {
-            head.parts.extensions.insert(value);
-        }
+    if M::PROVIDES.is_some()
+        && let Some(value) = value
+    {
+        head.parts.extensions.insert(value);
     }
 }
 
@@ -53,6 +53,9 @@ pub fn provide<M: Middleware>(head: &mut RequestHead, value: Option<M::Output>) 
 )]
 pub trait FromHead: Sized {
     /// Builds the value, or the response that rejects the request.
+    // The same shape as `FromRequest`: a rejection is the rare path, and
+    // boxing it would cost every user an allocation to spell.
+    #[allow(clippy::result_large_err)]
     fn from_head(head: &RequestHead) -> Result<Self, Response>;
 }
 
