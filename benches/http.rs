@@ -48,8 +48,17 @@ mod counting {
 static ALLOCATOR: counting::Counting = counting::Counting;
 
 /// `armature-no-header-timeout`: the same server with `header_read_timeout:
-/// None`, to measure what the per-request header timer costs.
-const KINDS: [&str; 4] = ["armature", "armature-no-header-timeout", "hyper", "axum"];
+/// None`, to measure what the per-request header timer costs. The `+5 mw`
+/// kinds add five no-op middleware: an app-wide `pipeline!` of independent
+/// members, and five `axum::middleware::from_fn` layers.
+const KINDS: [&str; 6] = [
+    "armature",
+    "armature-no-header-timeout",
+    "armature +5 mw",
+    "hyper",
+    "axum",
+    "axum +5 mw",
+];
 const ROUTES: [(&str, &str); 2] = [("GET /", "/"), ("GET /users/{id}", "/users/42")];
 
 fn pin_to(core: usize) {
@@ -87,19 +96,26 @@ mod armature_server {
         }
     }
 
-    pub async fn run(listener: std::net::TcpListener, header_timeout: bool) {
+    macro_rules! noops {
+        ($($name:ident),*) => {$(
+            #[middleware(independent)]
+            async fn $name(_: &RequestHead) {}
+        )*};
+    }
+    noops!(n1, n2, n3, n4, n5);
+
+    pub async fn run(listener: std::net::TcpListener, header_timeout: bool, middleware: bool) {
         let addr = listener.local_addr().unwrap();
         drop(listener);
         let mut config = armature::ServerConfig::default();
         if !header_timeout {
             config.header_read_timeout = None;
         }
-        let server = App::new()
-            .controller(Api)
-            .config(config)
-            .bind(addr)
-            .await
-            .unwrap();
+        let mut app = App::new().controller(Api).config(config);
+        if middleware {
+            app = app.middleware(pipeline![n1, n2, n3, n4, n5]);
+        }
+        let server = app.bind(addr).await.unwrap();
         server.run().await.unwrap();
     }
 }
@@ -153,10 +169,17 @@ mod axum_server {
     use axum::extract::Path;
     use axum::routing::get;
 
-    pub async fn run(listener: std::net::TcpListener) {
+    async fn noop(
+        req: axum::extract::Request,
+        next: axum::middleware::Next,
+    ) -> axum::response::Response {
+        next.run(req).await
+    }
+
+    pub async fn run(listener: std::net::TcpListener, middleware: bool) {
         listener.set_nonblocking(true).unwrap();
         let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-        let app = axum::Router::new()
+        let mut app = axum::Router::new()
             .route("/", get(|| async { "Hello, World!" }))
             .route(
                 "/users/{id}",
@@ -164,6 +187,11 @@ mod axum_server {
                     axum::Json(serde_json::json!({"id": id, "name": "user"}))
                 }),
             );
+        if middleware {
+            for _ in 0..5 {
+                app = app.layer(axum::middleware::from_fn(noop));
+            }
+        }
         axum::serve(listener, app).await.unwrap();
     }
 }
@@ -189,10 +217,12 @@ fn serve(kind: &str) {
         .unwrap();
     runtime.block_on(async {
         match kind {
-            "armature" => armature_server::run(listener, true).await,
-            "armature-no-header-timeout" => armature_server::run(listener, false).await,
+            "armature" => armature_server::run(listener, true, false).await,
+            "armature-no-header-timeout" => armature_server::run(listener, false, false).await,
+            "armature +5 mw" => armature_server::run(listener, true, true).await,
             "hyper" => hyper_server::run(listener).await,
-            _ => axum_server::run(listener).await,
+            "axum" => axum_server::run(listener, false).await,
+            _ => axum_server::run(listener, true).await,
         }
     });
 }
