@@ -48,6 +48,81 @@
 //! On an `Option<T>` field, rules other than `required` apply when it is `Some`.
 //! Paths use serde's names (`#[serde(rename)]`, `#[serde(rename_all)]`,
 //! `#[serde(flatten)]`). `#[validate(crate = "path")]` names a re-export of armature.
+//!
+//! # Middleware
+//!
+//! ```
+//! use armature::prelude::*;
+//!
+//! #[derive(Clone)]
+//! struct RequestId(String);
+//! #[derive(Clone)]
+//! struct CurrentUser(String);
+//!
+//! // Provides a value: later members and handlers take it as `Ext<RequestId>`.
+//! #[middleware(independent)]
+//! async fn request_id(req: &RequestHead) -> RequestId {
+//!     RequestId(req.header("x-request-id").unwrap_or("generated").to_owned())
+//! }
+//!
+//! // Runs in the same stage as `request_id`, concurrently: a rejection is
+//! // any `IntoResponse` error.
+//! #[middleware(independent)]
+//! async fn maintenance(_req: &RequestHead, down: State<bool>) -> Result<(), HttpError> {
+//!     if down.0 { Err(HttpError::new(StatusCode::SERVICE_UNAVAILABLE, "maintenance")) } else { Ok(()) }
+//! }
+//!
+//! // A later stage: it needs the id.
+//! #[middleware(after(request_id))]
+//! async fn auth(req: &RequestHead, id: Ext<RequestId>) -> Result<CurrentUser, HttpError> {
+//!     let _ = id;
+//!     req.header("authorization")
+//!         .map(|t| CurrentUser(t.to_owned()))
+//!         .ok_or_else(|| HttpError::unauthorized("sign in"))
+//! }
+//!
+//! // Around: sees the whole request and the response.
+//! #[middleware]
+//! async fn server_header(req: Request, next: Next) -> Response {
+//!     let mut response = next.run(req).await;
+//!     response.headers_mut().insert("server", "armature".parse().unwrap());
+//!     response
+//! }
+//!
+//! struct Account;
+//!
+//! #[controller("/account", middleware = pipeline![auth, request_id])]
+//! impl Account {
+//!     #[get("/")]
+//!     async fn show(&self, user: Ext<CurrentUser>) -> String {
+//!         user.0 .0
+//!     }
+//! }
+//!
+//! let app = App::new()
+//!     .state(false)
+//!     .middleware(pipeline![server_header, maintenance])
+//!     .controller(Account);
+//! ```
+//!
+//! `pipeline![…]` sorts its members into stages **at compile time**: a member
+//! runs one stage after its latest `after(…)` dependency; the members of a
+//! stage are polled together inside the request's task (no spawn, no
+//! allocation), so two I/O-bound checks cost one round trip. Around members
+//! (and `tower(layer)` for any `tower::Layer` whose service fits) wrap the
+//! stages in declaration order. A rejection answers with the first rejecting
+//! member in declaration order; the members after it are dropped.
+//! Compile errors name the middleware: a cycle (with its path), `after(x)`
+//! with `x` not in the pipeline, a duplicate member, `independent` with
+//! `after`, an independent member taking `Request`, `&mut` or `Next`, and an
+//! `Ext<T>` taken from a member of the same pipeline that does not run
+//! before it. An `Ext<T>` that no pipeline provides (checked across the
+//! app-wide and the controller's pipeline) fails `App::bind`, naming both.
+//!
+//! `#[middleware]` defines, beside the function, a type and a macro of the
+//! same name (what `pipeline!` reads): a middleware cannot share its name
+//! with a module or type in scope, and is usable by pipelines of its own
+//! crate.
 
 pub use armature_macros::{Validate, controller, middleware, pipeline};
 pub use armature_runtime::cache;

@@ -86,21 +86,8 @@ impl App {
 
     /// Runs `pipeline` (built with `pipeline![…]`) around every request,
     /// before routing: its members also see requests that end in 404/405.
-    /// A second call replaces the first.
-    ///
-    /// ```
-    /// use armature::prelude::*;
-    ///
-    /// #[derive(Clone)]
-    /// struct RequestId(String);
-    ///
-    /// #[middleware(independent)]
-    /// async fn request_id(req: &RequestHead) -> RequestId {
-    ///     RequestId(req.header("x-request-id").unwrap_or("generated").to_owned())
-    /// }
-    ///
-    /// let app = App::new().middleware(pipeline![request_id]);
-    /// ```
+    /// A second call replaces the first. See the `armature` crate's
+    /// "Middleware" section for the attributes and `pipeline!`.
     pub fn middleware<P: Pipeline>(mut self, pipeline: P) -> Self {
         self.pipeline = Some(middleware::erase(pipeline));
         self
