@@ -486,3 +486,46 @@ async fn the_app_pipeline_can_provide_what_a_controller_pipeline_takes() {
     server.handle.shutdown();
     server.stopped().await;
 }
+
+// --- a tower layer that changes the body type --------------------------------
+
+struct Big;
+
+#[controller("/big")]
+impl Big {
+    #[get("/")]
+    async fn text(&self) -> String {
+        "armature ".repeat(2000)
+    }
+}
+
+#[tokio::test]
+async fn a_compression_layer_rewrites_the_body() {
+    let app = App::new()
+        .middleware(pipeline![
+            request_id,
+            tower(tower_http::compression::CompressionLayer::new())
+        ])
+        .controller(Big);
+    let server = TestServer::start(app).await;
+    let request = http::Request::builder()
+        .uri(format!("http://{}/big", server.addr))
+        .header("accept-encoding", "gzip")
+        .body(http_body_util::Full::new(Bytes::new()))
+        .unwrap();
+    let response = server.client.request(request).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    let body = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    assert_eq!(&body[..2], &[0x1f, 0x8b], "gzip magic");
+    assert!(body.len() < 18_000 / 10, "{} bytes", body.len());
+    // Without accept-encoding the layer leaves the body alone.
+    let response = server.request("GET", "/big", None, "").await;
+    assert!(response.headers().get("content-encoding").is_none());
+    assert_eq!(support::text(response).await.len(), 18_000);
+    server.handle.shutdown();
+    server.stopped().await;
+}

@@ -12,6 +12,7 @@ use super::error::HttpError;
 use super::head::{RequestHead, StateMap};
 use super::params::{ParamsDeserializer, PathParams};
 use super::response::{IntoResponse, Json, Response};
+use crate::middleware::FromHead;
 use crate::validation::{AsyncValidate, Validate};
 
 /// Everything an extractor can read: the request head (which it derefs
@@ -287,17 +288,7 @@ pub struct State<T>(pub T);
 
 impl<T: Clone + Send + Sync + 'static> FromRequest for State<T> {
     async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
-        ctx.state::<T>().cloned().map(State).ok_or_else(|| {
-            tracing::error!(
-                r#type = std::any::type_name::<T>(),
-                "State<T> requested but never registered"
-            );
-            HttpError::internal(format!(
-                "no `{}` was registered with `App::state`",
-                std::any::type_name::<T>()
-            ))
-            .into_response()
-        })
+        <Self as FromHead>::from_head(ctx)
     }
 }
 
@@ -307,18 +298,7 @@ pub struct Ext<T>(pub T);
 
 impl<T: Clone + Send + Sync + 'static> FromRequest for Ext<T> {
     async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
-        ctx.parts
-            .extensions
-            .get::<T>()
-            .cloned()
-            .map(Ext)
-            .ok_or_else(|| {
-                HttpError::internal(format!(
-                    "no `{}` was provided by a middleware for this request",
-                    std::any::type_name::<T>()
-                ))
-                .into_response()
-            })
+        <Self as FromHead>::from_head(ctx)
     }
 }
 

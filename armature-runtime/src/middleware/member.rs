@@ -62,6 +62,10 @@ pub trait FromHead: Sized {
 impl<T: Clone + Send + Sync + 'static> FromHead for State<T> {
     fn from_head(head: &RequestHead) -> Result<Self, Response> {
         head.state::<T>().cloned().map(State).ok_or_else(|| {
+            tracing::error!(
+                r#type = std::any::type_name::<T>(),
+                "State<T> requested but never registered"
+            );
             HttpError::internal(format!(
                 "no `{}` was registered with `App::state`",
                 std::any::type_name::<T>()

@@ -53,6 +53,8 @@ impl Admin {
 }
 
 fn main() {
+    // `crate = "…"` for re-exports of armature.
+    let _p = armature::pipeline![crate = "::armature"; mw::timing];
     let _app = App::new()
         .state(10u32)
         .middleware(pipeline![mw::timing, mw::rate])
