@@ -1,14 +1,11 @@
 //! Rules across a whole pipeline, every error spanned at the member the
 //! user listed: duplicates, missing dependencies, cycles, `Ext<T>` taken
-//! before the member providing `T` has run, oversized stages.
+//! before the member providing `T` has run.
 
 use super::graph::{self, Node};
 use super::model::Entry;
 use crate::internals::{Ctxt, suggest};
 use crate::middleware::expand::type_name;
-
-/// The most members one stage polls (its done-set is a `u64`).
-pub const MAX_STAGE: usize = 64;
 
 /// Stage of every entry (0 for around members), or `None` after reporting
 /// an error.
@@ -53,20 +50,17 @@ pub fn check(cx: &Ctxt, entries: &[Entry]) -> Option<Vec<u32>> {
     if !ok {
         return None;
     }
-    let around: Vec<String> = staged
+    // Around members wrap every stage: an `after` naming one is met.
+    let (around, node_members): (Vec<_>, Vec<_>) =
+        staged.iter().partition(|(i, _, _)| entries[*i].is_around());
+    let around: Vec<String> = around.iter().map(|(_, _, m)| m.name.to_string()).collect();
+    let node_entries: Vec<usize> = node_members.iter().map(|(i, _, _)| *i).collect();
+    let owned: Vec<(String, Vec<String>)> = node_members
         .iter()
-        .filter(|(i, _, _)| entries[*i].is_around())
-        .map(|(_, _, m)| m.name.to_string())
-        .collect();
-    let owned: Vec<(String, Vec<String>)> = staged
-        .iter()
-        .filter(|(i, _, _)| !entries[*i].is_around())
         .map(|(_, _, m)| {
             let after = m.after.iter().map(ToString::to_string);
-            (
-                m.name.to_string(),
-                after.filter(|d| !around.contains(d)).collect(),
-            )
+            let staged_deps = after.filter(|d| !around.contains(d)).collect();
+            (m.name.to_string(), staged_deps)
         })
         .collect();
     let nodes: Vec<Node> = owned
@@ -75,11 +69,6 @@ pub fn check(cx: &Ctxt, entries: &[Entry]) -> Option<Vec<u32>> {
             name,
             after: after.iter().map(String::as_str).collect(),
         })
-        .collect();
-    let node_entries: Vec<usize> = staged
-        .iter()
-        .filter(|(i, _, _)| !entries[*i].is_around())
-        .map(|(i, _, _)| *i)
         .collect();
     let node_stages = match graph::stages(&nodes) {
         Ok(s) => s,
@@ -103,25 +92,6 @@ pub fn check(cx: &Ctxt, entries: &[Entry]) -> Option<Vec<u32>> {
     let mut stages = vec![0u32; entries.len()];
     for (k, &i) in node_entries.iter().enumerate() {
         stages[i] = node_stages[k];
-    }
-    let max = node_stages.iter().copied().max().unwrap_or(0);
-    for s in 1..=max {
-        let members: Vec<usize> = node_entries
-            .iter()
-            .copied()
-            .filter(|&i| stages[i] == s)
-            .collect();
-        if members.len() > MAX_STAGE
-            && let Entry::Middleware { path, .. } = &entries[members[MAX_STAGE]]
-        {
-            cx.error_spanned_by(
-                path,
-                format!(
-                    "a stage holds at most {MAX_STAGE} middleware; this is member {} of stage {s}",
-                    MAX_STAGE + 1
-                ),
-            );
-        }
     }
     Some(stages)
 }

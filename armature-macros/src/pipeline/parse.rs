@@ -23,6 +23,11 @@ mod kw {
     syn::custom_keyword!(tower);
 }
 
+/// The most members a pipeline takes: collecting a member nests two macro
+/// expansions, and rustc's default recursion limit is 128. (This also keeps
+/// every stage within the runtime's 64-member bound.)
+pub const MAX_MEMBERS: usize = 48;
+
 /// `pipeline![crate = "path"; a, b, tower(layer)]` (the `crate` part optional).
 pub fn user_input(input: TokenStream) -> syn::Result<State> {
     syn::parse::Parser::parse2(
@@ -41,6 +46,14 @@ pub fn user_input(input: TokenStream) -> syn::Result<State> {
                 input.parse::<Token![;]>()?;
             }
             let items = Punctuated::<Expr, Token![,]>::parse_terminated(input)?;
+            if let Some(extra) = items.iter().nth(MAX_MEMBERS) {
+                return Err(syn::Error::new_spanned(
+                    extra,
+                    format!(
+                        "a pipeline holds at most {MAX_MEMBERS} members: `pipeline!` reads each member through one nested macro call, within rustc's default recursion limit; split it between the app and its controllers"
+                    ),
+                ));
+            }
             let todo = items.into_iter().map(item).collect::<syn::Result<_>>()?;
             Ok(State {
                 anchor: Ident::new("pipeline", Span::call_site()),

@@ -16,7 +16,7 @@ pub type Member<'a> = Pin<&'a mut (dyn Future<Output = Result<(), Response>> + S
 ///
 /// Like `futures::join!` every pending member is polled on each wake-up;
 /// unlike a spawn per member this costs no allocation and no task switch
-/// (a stage of 64 members at most, which `pipeline!` enforces).
+/// (a stage of 64 members at most; `pipeline!` takes 48).
 pub async fn run_stage(members: &mut [Member<'_>]) -> Result<(), Response> {
     debug_assert!(members.len() <= 64);
     let mut done: u64 = 0;
