@@ -286,6 +286,24 @@ fn ratios<N: Pipeline, W: Pipeline, C: Pipeline, S: Pipeline, Q: Pipeline>(
         per_member(&chain),
         per_member(&axum)
     );
+    // The floor: the same three round trips joined by hand, no middleware.
+    interleaved(
+        "floor: 3 echo round trips joined vs in sequence (no middleware)",
+        rounds,
+        Duration::from_millis(100),
+        || {
+            rt.block_on(async {
+                round_trip(3).await;
+                round_trip(4).await;
+                round_trip(5).await;
+            })
+        },
+        || {
+            rt.block_on(async {
+                tokio::join!(round_trip(0), round_trip(1), round_trip(2));
+            })
+        },
+    );
     for (backend, name) in [
         (
             0,
