@@ -529,3 +529,38 @@ async fn a_compression_layer_rewrites_the_body() {
     server.handle.shutdown();
     server.stopped().await;
 }
+
+// --- around members may insert extensions themselves ------------------------
+
+#[derive(Clone)]
+struct Tenant(&'static str);
+
+#[middleware]
+async fn tenant(mut req: Request, next: Next) -> Response {
+    req.parts.extensions.insert(Tenant("acme"));
+    next.run(req).await
+}
+
+struct Tenanted;
+
+#[controller("/tenant")]
+impl Tenanted {
+    #[get("/")]
+    async fn show(&self, tenant: Ext<Tenant>) -> &'static str {
+        tenant.0.0
+    }
+}
+
+#[tokio::test]
+async fn an_ext_inserted_by_an_around_member_passes_bind_and_reaches_the_handler() {
+    let server = TestServer::start(
+        App::new()
+            .middleware(pipeline![tenant])
+            .controller(Tenanted),
+    )
+    .await;
+    let response = server.request("GET", "/tenant", None, "").await;
+    assert_eq!(support::text(response).await, "acme");
+    server.handle.shutdown();
+    server.stopped().await;
+}

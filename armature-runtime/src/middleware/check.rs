@@ -48,56 +48,70 @@ pub struct Step {
 
 /// Checks the app-wide pipeline's steps followed by one route's (its
 /// controller's pipeline, then its handler).
+///
+/// Around members can insert extensions themselves, invisibly to this
+/// check: a need no staged member meets is an error only when no around
+/// member runs before it; otherwise it is logged as a warning at bind.
 pub(crate) fn check_route(app: &[Step], route: &[Step]) -> Result<(), String> {
     let offset = app.iter().map(|s| s.stage).max().unwrap_or(0) + 1;
-    let at = |s: &Step, from_app: bool| {
-        if from_app {
-            s.stage
-        } else {
-            s.stage.saturating_add(offset)
-        }
-    };
+    let is_around = |s: &Step| s.stage == 0 && !s.handler;
     let chain: Vec<(u32, &Step)> = app
         .iter()
-        .map(|s| (at(s, true), s))
-        .chain(route.iter().map(|s| (at(s, false), s)))
+        .map(|s| (s.stage, s))
+        .chain(route.iter().map(|s| (s.stage.saturating_add(offset), s)))
         .collect();
+    let provides = |p: &Step, need: &TypeRef| p.provides.is_some_and(|t| (t.id)() == (need.id)());
     for (stage, step) in &chain {
         for need in step.needs {
-            let provided = chain.iter().any(|(earlier, p)| {
-                earlier < stage && p.provides.is_some_and(|t| (t.id)() == (need.id)())
-            });
-            if !provided {
-                let who = if step.handler {
-                    "handler"
-                } else {
-                    "middleware"
-                };
-                let members: Vec<&str> = chain
-                    .iter()
-                    .filter(|(_, s)| !s.handler)
-                    .map(|(_, s)| s.name)
-                    .collect();
-                let members = if members.is_empty() {
-                    "there is no middleware".to_owned()
-                } else {
-                    format!("the middleware are: {}", members.join(", "))
-                };
-                let same_stage = chain.iter().find(|(other, p)| {
-                    other >= stage && p.provides.is_some_and(|t| (t.id)() == (need.id)())
-                });
-                let hint = match same_stage {
-                    Some((_, p)) => format!(
-                        "; `{}` provides it but does not run before `{}`: declare `after({})`",
-                        p.name, step.name, p.name
-                    ),
-                    None => String::new(),
-                };
-                return Err(format!(
-                    "{who} `{}` takes `Ext<{}>`, but no middleware before it provides `{}` ({members}){hint}",
-                    step.name, need.name, need.name
-                ));
+            if chain
+                .iter()
+                .any(|(earlier, p)| earlier < stage && provides(p, need))
+            {
+                continue;
             }
+            let who = if step.handler {
+                "handler"
+            } else {
+                "middleware"
+            };
+            let arounds: Vec<&str> = chain
+                .iter()
+                .filter(|(earlier, s)| earlier < stage && is_around(s))
+                .map(|(_, s)| s.name)
+                .collect();
+            if !arounds.is_empty() {
+                tracing::warn!(
+                    "{who} `{}` takes `Ext<{}>` and no staged middleware provides it: the around middleware ({}) must insert it, or requests will fail with 500",
+                    step.name,
+                    need.name,
+                    arounds.join(", ")
+                );
+                continue;
+            }
+            let members: Vec<&str> = chain
+                .iter()
+                .filter(|(_, s)| !s.handler)
+                .map(|(_, s)| s.name)
+                .collect();
+            let members = if members.is_empty() {
+                "there is no middleware".to_owned()
+            } else {
+                format!("the middleware are: {}", members.join(", "))
+            };
+            let hint = match chain
+                .iter()
+                .find(|(other, p)| other >= stage && provides(p, need))
+            {
+                Some((_, p)) => format!(
+                    "; `{}` provides it but does not run before `{}`: declare `after({})`",
+                    p.name, step.name, p.name
+                ),
+                None => String::new(),
+            };
+            return Err(format!(
+                "{who} `{}` takes `Ext<{}>`, but no middleware before it provides `{}` ({members}){hint}",
+                step.name, need.name, need.name
+            ));
         }
     }
     Ok(())
@@ -143,6 +157,13 @@ mod tests {
         let err = check_route(&[], &route).unwrap_err();
         assert!(err.contains("middleware `b` takes `Ext<A>`"), "{err}");
         assert!(err.contains("declare `after(a)`"), "{err}");
+    }
+
+    #[test]
+    fn an_around_member_before_may_provide_it() {
+        let app = [step("timing", 0, None, &[])];
+        let route = [step("b", 1, None, &NEEDS_A)];
+        assert_eq!(check_route(&app, &route), Ok(()));
     }
 
     #[test]
