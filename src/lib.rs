@@ -117,7 +117,9 @@
 //! `after`, an independent member taking `Request`, `&mut` or `Next`, and an
 //! `Ext<T>` taken from a member of the same pipeline that does not run
 //! before it. An `Ext<T>` that no pipeline provides (checked across the
-//! app-wide and the controller's pipeline) fails `App::bind`, naming both.
+//! app-wide and the controller's pipeline) fails `App::bind`, naming the
+//! member or handler and the type — unless an around member runs before it
+//! (arounds may insert extensions themselves): then `bind` logs a warning.
 //!
 //! `#[middleware]` defines, beside the function, a type and a macro of the
 //! same name (what `pipeline!` reads): a middleware cannot share its name
