@@ -120,6 +120,8 @@
 //! app-wide and the controller's pipeline) fails `App::bind`, naming the
 //! member or handler and the type — unless an around member runs before it
 //! (arounds may insert extensions themselves): then `bind` logs a warning.
+//! A `State<T>` taken by a middleware or a handler but never registered
+//! with `App::state` fails `App::bind` too.
 //!
 //! `#[middleware]` defines, beside the function, a type and a macro of the
 //! same name (what `pipeline!` reads): a middleware cannot share its name

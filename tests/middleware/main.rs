@@ -564,3 +564,58 @@ async fn an_ext_inserted_by_an_around_member_passes_bind_and_reaches_the_handler
     server.handle.shutdown();
     server.stopped().await;
 }
+
+// --- the bind-time State<T> check ---------------------------------------------
+
+#[derive(Clone)]
+struct Quota(u32);
+
+#[middleware(independent)]
+async fn quota(_: &RequestHead, quota: State<Quota>) -> Result<(), HttpError> {
+    match quota.0.0 {
+        0 => Err(HttpError::new(StatusCode::TOO_MANY_REQUESTS, "no quota")),
+        _ => Ok(()),
+    }
+}
+
+struct Limits;
+
+#[controller("/limits", middleware = pipeline![quota])]
+impl Limits {
+    #[get("/")]
+    async fn show(&self, State(limit): State<u64>) -> String {
+        limit.to_string()
+    }
+}
+
+#[tokio::test]
+async fn state_that_was_never_registered_fails_bind_naming_the_taker() {
+    let err = App::new()
+        .state(7u64)
+        .controller(Limits)
+        .bind("127.0.0.1:0")
+        .await
+        .err()
+        .expect("bind must fail");
+    assert_eq!(
+        err.to_string(),
+        "route GET /limits: middleware `quota` takes `State<Quota>`, but no `Quota` was registered: add `App::state(…)` with one"
+    );
+    let err = App::new()
+        .state(Quota(1))
+        .controller(Limits)
+        .bind("127.0.0.1:0")
+        .await
+        .err()
+        .expect("bind must fail");
+    assert!(
+        err.to_string()
+            .contains("handler `Limits::show` takes `State<u64>`, but no `u64` was registered"),
+        "{err}"
+    );
+    let server = TestServer::start(App::new().state(Quota(0)).state(7u64).controller(Limits)).await;
+    let response = server.request("GET", "/limits", None, "").await;
+    assert_eq!(response.status(), 429);
+    server.handle.shutdown();
+    server.stopped().await;
+}

@@ -35,10 +35,9 @@ pub fn expand(c: &Controller) -> TokenStream {
                 };
             }
         });
-        let needs = route.args.iter().filter_map(crate::middleware::parse::ext_inner).map(|t| {
-            let shown = crate::middleware::expand::type_name(t);
-            quote!(#a::middleware::TypeRef::of::<#t>(#shown))
-        });
+        use crate::middleware::{expand::type_ref, parse};
+        let needs = route.args.iter().filter_map(parse::ext_inner).map(|t| type_ref(&a, t));
+        let states = route.args.iter().filter_map(parse::state_inner).map(|t| type_ref(&a, t));
         let respond = match &route.output {
             Some(ty) => {
                 let at = respan(&a, ty.span());
@@ -85,6 +84,10 @@ pub fn expand(c: &Controller) -> TokenStream {
                         needs: {
                             const NEEDS: &[#a::middleware::TypeRef] = &[#(#needs),*];
                             NEEDS
+                        },
+                        states: {
+                            const STATES: &[#a::middleware::TypeRef] = &[#(#states),*];
+                            STATES
                         },
                         handler: true,
                     });

@@ -128,20 +128,19 @@ fn staged_impl(m: &Middleware, a: &TokenStream) -> TokenStream {
     };
     let provides = match m.output.provided() {
         Some(t) => {
-            let shown = type_name(t);
-            quote!(::core::option::Option::Some(#a::middleware::TypeRef::of::<#t>(#shown)))
+            let t = type_ref(a, t);
+            quote!(::core::option::Option::Some(#t))
         }
         None => quote!(::core::option::Option::None),
     };
-    let needs = m.needs.iter().map(|t| {
-        let shown = type_name(t);
-        quote!(#a::middleware::TypeRef::of::<#t>(#shown))
-    });
+    let needs = m.needs.iter().map(|t| type_ref(a, t));
+    let states = m.states.iter().map(|t| type_ref(a, t));
     quote! {
         impl #a::middleware::Middleware for #name {
             const NAME: &'static str = #name_str;
             const PROVIDES: ::core::option::Option<#a::middleware::TypeRef> = #provides;
             const NEEDS: &'static [#a::middleware::TypeRef] = &[#(#needs),*];
+            const STATES: &'static [#a::middleware::TypeRef] = &[#(#states),*];
             type Output = #output_ty;
             fn call(
                 __head: &#a::http::RequestHead,
@@ -155,6 +154,12 @@ fn staged_impl(m: &Middleware, a: &TokenStream) -> TokenStream {
             }
         }
     }
+}
+
+/// `TypeRef::of::<T>("T")`: a type for the bind-time checks.
+pub fn type_ref(a: &TokenStream, t: &syn::Type) -> TokenStream {
+    let shown = type_name(t);
+    quote!(#a::middleware::TypeRef::of::<#t>(#shown))
 }
 
 /// A type as the user wrote it, without the spaces `to_string` adds.

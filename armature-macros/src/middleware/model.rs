@@ -55,5 +55,7 @@ pub struct Middleware {
     pub extractors: Vec<Type>,
     /// `T` of every `Ext<T>` parameter.
     pub needs: Vec<Type>,
+    /// `T` of every `State<T>` parameter (checked at `App::bind`).
+    pub states: Vec<Type>,
     pub output: Output,
 }

@@ -28,6 +28,7 @@ pub fn middleware(cx: &Ctxt, args: TokenStream, item: &ItemFn) -> Middleware {
         kind,
         extractors: Vec::new(),
         needs: Vec::new(),
+        states: Vec::new(),
         output: Output::Unit,
     };
     let mut params = Vec::new();
@@ -137,7 +138,17 @@ fn is_named(ty: &Type, name: &str) -> bool {
 
 /// `T` of `Ext<T>`.
 pub fn ext_inner(ty: &Type) -> Option<&Type> {
-    let segment = last_ident(ty).filter(|s| s.ident == "Ext")?;
+    wrapped(ty, "Ext")
+}
+
+/// `T` of `State<T>`.
+pub fn state_inner(ty: &Type) -> Option<&Type> {
+    wrapped(ty, "State")
+}
+
+/// `T` of `Wrapper<T>`, by the last path segment's name.
+fn wrapped<'a>(ty: &'a Type, wrapper: &str) -> Option<&'a Type> {
+    let segment = last_ident(ty).filter(|s| s.ident == wrapper)?;
     match &segment.arguments {
         PathArguments::AngleBracketed(args) if args.args.len() == 1 => match &args.args[0] {
             GenericArgument::Type(t) => Some(t),
@@ -195,6 +206,9 @@ fn staged_params(cx: &Ctxt, sig: &syn::Signature, params: &[&Type], middleware: 
         middleware.extractors.push((*ty).clone());
         if let Some(inner) = ext_inner(ty) {
             middleware.needs.push(inner.clone());
+        }
+        if let Some(inner) = state_inner(ty) {
+            middleware.states.push(inner.clone());
         }
     }
 }

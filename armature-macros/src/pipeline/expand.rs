@@ -143,6 +143,7 @@ pub fn pipeline(state: &State, stages: &[u32]) -> TokenStream {
                     stage: #stage,
                     provides: <#path as #a::middleware::Middleware>::PROVIDES,
                     needs: <#path as #a::middleware::Middleware>::NEEDS,
+                    states: <#path as #a::middleware::Middleware>::STATES,
                     handler: false,
                 }
             },
@@ -154,6 +155,7 @@ pub fn pipeline(state: &State, stages: &[u32]) -> TokenStream {
                         stage: 0,
                         provides: ::core::option::Option::None,
                         needs: &[],
+                        states: &[],
                         handler: false,
                     }
                 }

@@ -122,12 +122,17 @@ impl App {
             .as_ref()
             .map(|p| p.steps())
             .unwrap_or_default();
-        for route in &self.routes {
-            middleware::check_route(&app_steps, &route.steps).map_err(|e| {
-                AppError::Middleware(format!("route {} {}: {e}", route.method, route.path))
-            })?;
-        }
+        let chains: Vec<(String, Vec<middleware::Step>)> = self
+            .routes
+            .iter()
+            .map(|r| (format!("route {} {}", r.method, r.path), r.steps.clone()))
+            .collect();
+        // Conflicting routes first: the structural mistake is the one to fix first.
         let router = Router::build(self.routes).map_err(AppError::Routes)?;
+        for (route, steps) in &chains {
+            middleware::check_route(&app_steps, steps, |id| self.state.contains(id))
+                .map_err(|e| AppError::Middleware(format!("{route}: {e}")))?;
+        }
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| AppError::Bind {

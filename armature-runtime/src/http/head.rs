@@ -18,6 +18,10 @@ impl StateMap {
         self.0.insert(TypeId::of::<T>(), Box::new(value));
     }
 
+    pub(crate) fn contains(&self, id: TypeId) -> bool {
+        self.0.contains_key(&id)
+    }
+
     fn get<T: 'static>(&self) -> Option<&T> {
         self.0
             .get(&TypeId::of::<T>())

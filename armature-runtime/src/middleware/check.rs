@@ -42,6 +42,8 @@ pub struct Step {
     pub provides: Option<TypeRef>,
     /// The `Ext<T>` it takes.
     pub needs: &'static [TypeRef],
+    /// The `State<T>` it takes: registered with `App::state`?
+    pub states: &'static [TypeRef],
     /// Whether this is the route's handler.
     pub handler: bool,
 }
@@ -52,7 +54,11 @@ pub struct Step {
 /// Around members can insert extensions themselves, invisibly to this
 /// check: a need no staged member meets is an error only when no around
 /// member runs before it; otherwise it is logged as a warning at bind.
-pub(crate) fn check_route(app: &[Step], route: &[Step]) -> Result<(), String> {
+pub(crate) fn check_route(
+    app: &[Step],
+    route: &[Step],
+    registered: impl Fn(TypeId) -> bool,
+) -> Result<(), String> {
     let offset = app.iter().map(|s| s.stage).max().unwrap_or(0) + 1;
     let is_around = |s: &Step| s.stage == 0 && !s.handler;
     let chain: Vec<(u32, &Step)> = app
@@ -61,6 +67,19 @@ pub(crate) fn check_route(app: &[Step], route: &[Step]) -> Result<(), String> {
         .chain(route.iter().map(|s| (s.stage.saturating_add(offset), s)))
         .collect();
     let provides = |p: &Step, need: &TypeRef| p.provides.is_some_and(|t| (t.id)() == (need.id)());
+    for (_, step) in &chain {
+        if let Some(missing) = step.states.iter().find(|t| !registered((t.id)())) {
+            let who = if step.handler {
+                "handler"
+            } else {
+                "middleware"
+            };
+            return Err(format!(
+                "{who} `{}` takes `State<{}>`, but no `{}` was registered: add `App::state(…)` with one",
+                step.name, missing.name, missing.name
+            ));
+        }
+    }
     for (stage, step) in &chain {
         for need in step.needs {
             if chain
@@ -135,6 +154,7 @@ mod tests {
             stage,
             provides,
             needs,
+            states: &[],
             handler: false,
         }
     }
@@ -145,7 +165,7 @@ mod tests {
     fn a_need_met_by_an_earlier_stage_passes() {
         let app = [step("a", 1, Some(TypeRef::of::<A>("A")), &[])];
         let route = [step("b", 1, None, &NEEDS_A)];
-        assert_eq!(check_route(&app, &route), Ok(()));
+        assert_eq!(check_route(&app, &route, |_| true), Ok(()));
     }
 
     #[test]
@@ -154,16 +174,33 @@ mod tests {
             step("a", 1, Some(TypeRef::of::<A>("A")), &[]),
             step("b", 1, None, &NEEDS_A),
         ];
-        let err = check_route(&[], &route).unwrap_err();
+        let err = check_route(&[], &route, |_| true).unwrap_err();
         assert!(err.contains("middleware `b` takes `Ext<A>`"), "{err}");
         assert!(err.contains("declare `after(a)`"), "{err}");
+    }
+
+    #[test]
+    fn an_unregistered_state_fails() {
+        let route = [Step {
+            states: &NEEDS_A,
+            ..step("limit", 1, None, &[])
+        }];
+        let err = check_route(&[], &route, |_| false).unwrap_err();
+        assert_eq!(
+            err,
+            "middleware `limit` takes `State<A>`, but no `A` was registered: add `App::state(…)` with one"
+        );
+        assert_eq!(
+            check_route(&[], &route, |id| id == TypeId::of::<A>()),
+            Ok(())
+        );
     }
 
     #[test]
     fn an_around_member_before_may_provide_it() {
         let app = [step("timing", 0, None, &[])];
         let route = [step("b", 1, None, &NEEDS_A)];
-        assert_eq!(check_route(&app, &route), Ok(()));
+        assert_eq!(check_route(&app, &route, |_| true), Ok(()));
     }
 
     #[test]
@@ -174,9 +211,10 @@ mod tests {
             stage: u32::MAX,
             provides: None,
             needs: &NEEDS_A,
+            states: &[],
             handler: true,
         }];
-        let err = check_route(&app, &route).unwrap_err();
+        let err = check_route(&app, &route, |_| true).unwrap_err();
         assert!(
             err.starts_with("handler `Admin::stats` takes `Ext<A>`"),
             "{err}"

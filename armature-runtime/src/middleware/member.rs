@@ -17,6 +17,8 @@ pub trait Middleware: 'static {
     const PROVIDES: Option<TypeRef>;
     /// The `Ext<T>` types it takes.
     const NEEDS: &'static [TypeRef];
+    /// The `State<T>` types it takes.
+    const STATES: &'static [TypeRef];
     /// What a successful run yields (`()` when it provides nothing).
     type Output: Clone + Send + Sync + 'static;
     /// Extracts the arguments and runs the function.
