@@ -27,7 +27,6 @@ pub fn advance(mut state: State) -> TokenStream {
 
 fn state_tokens(state: &State) -> TokenStream {
     let State {
-        anchor,
         krate,
         todo,
         done,
@@ -47,7 +46,7 @@ fn state_tokens(state: &State) -> TokenStream {
     });
     let current = current.iter();
     quote! {
-        anchor = [#anchor] krate = [#krate] todo = [#(#todo),*] done = [#(#done),*] current = [#(#current)*]
+        krate = [#krate] todo = [#(#todo),*] done = [#(#done),*] current = [#(#current)*]
     }
 }
 

@@ -50,7 +50,7 @@ fn resolve(state: model::State) -> TokenStream {
         (Ok(()), Some(stages)) => expand::pipeline(&state, &stages),
         (Err(e), _) => fallback(e, &state.krate),
         (Ok(()), None) => fallback(
-            syn::Error::new(state.anchor.span(), "invalid pipeline"),
+            syn::Error::new(proc_macro2::Span::call_site(), "invalid pipeline"),
             &state.krate,
         ),
     }
@@ -60,7 +60,6 @@ fn resolve(state: model::State) -> TokenStream {
 /// the user sees only the real mistake.
 fn fallback(e: syn::Error, krate: &syn::Path) -> TokenStream {
     let empty = model::State {
-        anchor: syn::Ident::new("pipeline", proc_macro2::Span::call_site()),
         krate: krate.clone(),
         todo: Vec::new(),
         done: Vec::new(),

@@ -42,8 +42,6 @@ impl Entry {
 
 /// The collection in progress, carried from one callback to the next.
 pub struct State {
-    /// Spanned at the user's `pipeline![…]`.
-    pub anchor: Ident,
     pub krate: Path,
     pub todo: Vec<Item>,
     pub done: Vec<Entry>,

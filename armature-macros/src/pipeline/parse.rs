@@ -1,7 +1,7 @@
 //! Parsing `pipeline![…]` and the state its callbacks pass along.
 //! The state format is private to this module and `expand::state_tokens`.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{Expr, Ident, LitStr, Path, Token, Type, braced, bracketed};
@@ -9,7 +9,6 @@ use syn::{Expr, Ident, LitStr, Path, Token, Type, braced, bracketed};
 use super::model::{Entry, Item, Meta, State};
 
 mod kw {
-    syn::custom_keyword!(anchor);
     syn::custom_keyword!(krate);
     syn::custom_keyword!(todo);
     syn::custom_keyword!(done);
@@ -56,7 +55,6 @@ pub fn user_input(input: TokenStream) -> syn::Result<State> {
             }
             let todo = items.into_iter().map(item).collect::<syn::Result<_>>()?;
             Ok(State {
-                anchor: Ident::new("pipeline", Span::call_site()),
                 krate,
                 todo,
                 done: Vec::new(),
@@ -124,11 +122,6 @@ fn list<T>(input: ParseStream, f: fn(ParseStream) -> syn::Result<T>) -> syn::Res
 }
 
 fn state(input: ParseStream) -> syn::Result<State> {
-    input.parse::<kw::anchor>()?;
-    input.parse::<Token![=]>()?;
-    let anchor = list(input, |i| i.parse::<Ident>())?
-        .pop()
-        .ok_or_else(|| input.error("anchor"))?;
     input.parse::<kw::krate>()?;
     input.parse::<Token![=]>()?;
     let krate = list(input, Path::parse_mod_style)?
@@ -144,7 +137,6 @@ fn state(input: ParseStream) -> syn::Result<State> {
     input.parse::<Token![=]>()?;
     let current = list(input, |i| i.parse::<Path>())?.pop();
     Ok(State {
-        anchor,
         krate,
         todo,
         done,
