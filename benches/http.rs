@@ -61,6 +61,8 @@ const KINDS: [&str; 6] = [
 ];
 const ROUTES: [(&str, &str); 2] = [("GET /", "/"), ("GET /users/{id}", "/users/42")];
 
+mod support;
+
 fn pin_to(core: usize) {
     // SAFETY: a zeroed cpu_set_t is valid; CPU_SET writes within it.
     unsafe {
@@ -96,13 +98,7 @@ mod armature_server {
         }
     }
 
-    macro_rules! noops {
-        ($($name:ident),*) => {$(
-            #[middleware(independent)]
-            async fn $name(_: &RequestHead) {}
-        )*};
-    }
-    noops!(n1, n2, n3, n4, n5);
+    crate::support::noop_middleware!(n1, n2, n3, n4, n5);
 
     pub async fn run(listener: std::net::TcpListener, header_timeout: bool, middleware: bool) {
         let addr = listener.local_addr().unwrap();

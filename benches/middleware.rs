@@ -114,13 +114,7 @@ async fn seq_after(_: &RequestHead) {}
 
 // --- (b) CPU ------------------------------------------------------------------
 
-macro_rules! noops {
-    ($($name:ident),*) => {$(
-        #[middleware(independent)]
-        async fn $name(_: &RequestHead) {}
-    )*};
-}
-noops!(n1, n2, n3, n4, n5);
+support::noop_middleware!(n1, n2, n3, n4, n5);
 
 #[middleware(independent)]
 async fn c1(_: &RequestHead) {}

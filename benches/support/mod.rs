@@ -138,3 +138,16 @@ pub fn rounds(full: usize) -> usize {
         full
     }
 }
+
+/// Declares no-op independent middleware, one per name: what the
+/// per-member overhead benches (`middleware`, `http`) measure. (Every
+/// bench includes this module; the others do not use it.)
+#[allow(unused_macros)]
+macro_rules! noop_middleware {
+    ($($name:ident),*) => {$(
+        #[::armature::middleware(independent)]
+        async fn $name(_: &::armature::RequestHead) {}
+    )*};
+}
+#[allow(unused_imports)]
+pub(crate) use noop_middleware;

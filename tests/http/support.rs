@@ -42,6 +42,24 @@ impl TestServer {
         self.task.await.unwrap().unwrap();
     }
 
+    /// A bodyless request with the given headers.
+    #[allow(dead_code)] // used by tests/middleware, which includes this file
+    pub async fn request_with(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> hyper::Response<Incoming> {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(format!("http://{}{path}", self.addr));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let request = request.body(Full::new(Bytes::new())).unwrap();
+        self.client.request(request).await.unwrap()
+    }
+
     pub async fn request(
         &self,
         method: &str,

@@ -361,26 +361,31 @@ async fn app_and_controller_pipelines_through_a_socket() {
     let response = server.request("GET", "/open", None, "").await;
     assert_eq!(response.status(), 200);
     // The tower layer saw the request (CORS headers on every response)...
-    let origin = http::Request::builder()
-        .uri(format!("http://{}/admin/whoami", server.addr))
-        .header("origin", "https://example.com")
-        .header("authorization", "Bearer sesame")
-        .header("x-request-id", "r-42")
-        .body(http_body_util::Full::new(Bytes::new()))
-        .unwrap();
-    let response = server.client.request(origin).await.unwrap();
+    let response = server
+        .request_with(
+            "GET",
+            "/admin/whoami",
+            &[
+                ("origin", "https://example.com"),
+                ("authorization", "Bearer sesame"),
+                ("x-request-id", "r-42"),
+            ],
+        )
+        .await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["access-control-allow-origin"], "*");
     assert_eq!(support::text(response).await, "ali (r-42)");
     // ...and answers a preflight itself, before routing.
-    let preflight = http::Request::builder()
-        .method("OPTIONS")
-        .uri(format!("http://{}/admin/whoami", server.addr))
-        .header("origin", "https://example.com")
-        .header("access-control-request-method", "GET")
-        .body(http_body_util::Full::new(Bytes::new()))
-        .unwrap();
-    let response = server.client.request(preflight).await.unwrap();
+    let response = server
+        .request_with(
+            "OPTIONS",
+            "/admin/whoami",
+            &[
+                ("origin", "https://example.com"),
+                ("access-control-request-method", "GET"),
+            ],
+        )
+        .await;
     assert_eq!(response.status(), 200);
     assert!(
         response
@@ -463,13 +468,16 @@ async fn the_app_pipeline_can_provide_what_a_controller_pipeline_takes() {
             .controller(OnlyAuth),
     )
     .await;
-    let request = http::Request::builder()
-        .uri(format!("http://{}/a", server.addr))
-        .header("authorization", "Bearer sesame")
-        .header("x-request-id", "from-app")
-        .body(http_body_util::Full::new(Bytes::new()))
-        .unwrap();
-    let response = server.client.request(request).await.unwrap();
+    let response = server
+        .request_with(
+            "GET",
+            "/a",
+            &[
+                ("authorization", "Bearer sesame"),
+                ("x-request-id", "from-app"),
+            ],
+        )
+        .await;
     assert_eq!(support::text(response).await, "from-app");
     // Without the app pipeline, bind says what is missing.
     let err = App::new()
@@ -508,12 +516,9 @@ async fn a_compression_layer_rewrites_the_body() {
         ])
         .controller(Big);
     let server = TestServer::start(app).await;
-    let request = http::Request::builder()
-        .uri(format!("http://{}/big", server.addr))
-        .header("accept-encoding", "gzip")
-        .body(http_body_util::Full::new(Bytes::new()))
-        .unwrap();
-    let response = server.client.request(request).await.unwrap();
+    let response = server
+        .request_with("GET", "/big", &[("accept-encoding", "gzip")])
+        .await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-encoding"], "gzip");
     let body = http_body_util::BodyExt::collect(response.into_body())
