@@ -129,45 +129,40 @@
 //! crate.
 
 pub use armature_macros::{Validate, controller, middleware, pipeline};
+pub use armature_runtime::app;
+pub use armature_runtime::app::{App, AppError, AppService, RouteInfo};
 pub use armature_runtime::cache;
 pub use armature_runtime::cache::{Cache, MemoryConfig};
 pub use armature_runtime::http;
 pub use armature_runtime::http::{
-    App, AppError, Controller, Ext, Form, FromRequest, HeaderMap, Html, HttpError, IntoResponse,
-    Json, Method, Path, Query, RequestContext, RequestHead, Response, Server, ServerConfig,
-    ShutdownHandle, State, StatusCode, Uri, Valid,
+    Body, Controller, Ext, Form, FromRequest, HeaderMap, Html, HttpError, IntoResponse, Json,
+    Method, Path, Query, RequestContext, RequestHead, Response, Server, ServerConfig, State,
+    StatusCode, Uri, Valid,
 };
 pub use armature_runtime::middleware;
 pub use armature_runtime::middleware::{Next, Request};
 pub use armature_runtime::validation;
-pub use armature_runtime::{
-    AsyncValidate, BatchReport, FieldError, FieldPath, ParallelConfig, PoolError, Validate,
-    ValidationError, ValidationErrors, compute, compute_pool, pool, validate_batch,
+pub use armature_runtime::pool::{ParallelConfig, PoolError, compute, compute_pool};
+pub use armature_runtime::validation::{
+    AsyncValidate, BatchReport, FieldError, FieldPath, Validate, ValidationError, ValidationErrors,
+    validate_batch,
 };
+pub use armature_runtime::{Shutdown, pool};
 
 /// The everyday names: `use armature::prelude::*;`.
 pub mod prelude {
     pub use crate::{
         App, AsyncValidate, BatchReport, Ext, Form, FromRequest, HeaderMap, Html, HttpError,
         IntoResponse, Json, Method, Next, ParallelConfig, Path, Query, Request, RequestHead,
-        Response, State, StatusCode, Uri, Valid, Validate, ValidationError, ValidationErrors,
-        compute, controller, middleware, pipeline, validate_batch,
+        Response, Shutdown, State, StatusCode, Uri, Valid, Validate, ValidationError,
+        ValidationErrors, compute, controller, middleware, pipeline, validate_batch,
     };
-    pub use armature_runtime::__deps::bytes::Bytes;
+    pub use armature_runtime::__private::bytes::Bytes;
 }
 
 /// What generated code names. Not public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
     pub use armature_macros::pipeline_step;
-    pub use armature_runtime::__deps::{futures, rayon, serde_json};
-    pub use armature_runtime::cache;
-    pub use armature_runtime::cache::{Cache, MemoryConfig};
-    pub use armature_runtime::http;
-    pub use armature_runtime::middleware;
-    pub use armature_runtime::validation::rules;
-    pub use armature_runtime::validation::{
-        AsyncValidate, CostEstimate, FieldPath, Unit, Validate, ValidationError, ValidationErrors,
-        is_email, is_url, validate_adaptive,
-    };
+    pub use armature_runtime::__private::*;
 }

@@ -4,23 +4,15 @@
 
 #![warn(missing_docs)]
 
+pub mod app;
 pub mod cache;
 pub mod http;
 pub mod middleware;
 pub mod pool;
+mod shutdown;
 pub mod validation;
 
-pub use pool::{ParallelConfig, PoolError, compute, compute_pool};
-pub use validation::{
-    AsyncValidate, BatchReport, FieldError, FieldPath, Validate, ValidationError, ValidationErrors,
-    validate_batch,
-};
+pub use shutdown::Shutdown;
 
-/// Crates the facade re-exports for generated code (`armature::__private`).
 #[doc(hidden)]
-pub mod __deps {
-    pub use bytes;
-    pub use futures;
-    pub use rayon;
-    pub use serde_json;
-}
+pub mod __private;

@@ -20,6 +20,43 @@ pub enum RequestBody {
     Empty,
 }
 
+impl From<hyper::body::Incoming> for RequestBody {
+    fn from(body: hyper::body::Incoming) -> Self {
+        RequestBody::Incoming(body)
+    }
+}
+
+impl From<Bytes> for RequestBody {
+    fn from(bytes: Bytes) -> Self {
+        RequestBody::Full(bytes)
+    }
+}
+
+impl From<String> for RequestBody {
+    fn from(s: String) -> Self {
+        RequestBody::Full(s.into())
+    }
+}
+
+impl From<Vec<u8>> for RequestBody {
+    fn from(v: Vec<u8>) -> Self {
+        RequestBody::Full(v.into())
+    }
+}
+
+impl From<&'static str> for RequestBody {
+    fn from(s: &'static str) -> Self {
+        RequestBody::Full(Bytes::from_static(s.as_bytes()))
+    }
+}
+
+/// No body (`Request::get(…).body(())`).
+impl From<()> for RequestBody {
+    fn from((): ()) -> Self {
+        RequestBody::Empty
+    }
+}
+
 /// Limits applied while reading a body.
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimits {

@@ -20,6 +20,12 @@ pub struct ServerConfig {
     pub body_read_timeout: Duration,
     /// On shutdown, in-flight requests get this long to finish.
     pub shutdown_grace: Duration,
+    /// HTTP/1.1: the largest request header block (request line and
+    /// headers, 431 beyond). At least 8 KiB (hyper's smallest read buffer).
+    pub max_header_bytes: usize,
+    /// HTTP/2: the largest header list (HPACK-decoded) a client may send,
+    /// advertised in SETTINGS; 431 beyond.
+    pub h2_max_header_list_size: u32,
     /// HTTP/2: concurrent streams per connection.
     pub h2_max_concurrent_streams: u32,
     /// HTTP/2: streams reset by the client before the server accepted them
@@ -36,6 +42,8 @@ impl Default for ServerConfig {
             idle_timeout: Duration::from_secs(60),
             body_read_timeout: Duration::from_secs(30),
             shutdown_grace: Duration::from_secs(30),
+            max_header_bytes: 64 * 1024,
+            h2_max_header_list_size: 16 * 1024,
             h2_max_concurrent_streams: 256,
             h2_max_pending_accept_reset_streams: 20,
         }

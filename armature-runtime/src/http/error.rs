@@ -1,7 +1,6 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use bytes::Bytes;
 use http::{HeaderValue, StatusCode, header};
 
 use super::response::{IntoResponse, Response, json_response};
@@ -116,9 +115,4 @@ pub(crate) fn method_not_allowed(allow: &str) -> Response {
         response.headers_mut().insert(header::ALLOW, value);
     }
     response
-}
-
-/// A plain body for the rare case JSON serialization itself fails.
-pub(crate) fn fallback_body() -> Bytes {
-    Bytes::from_static(br#"{"error":{"status":500,"message":"response serialization failed"}}"#)
 }

@@ -1,7 +1,6 @@
 //! HTTP: controllers' routes served by hyper, with typed extractors,
 //! responses, limits, timeouts and graceful shutdown.
 
-pub(crate) mod app;
 mod body;
 mod config;
 pub(crate) mod error;
@@ -12,7 +11,6 @@ mod response;
 mod router;
 mod server;
 
-pub use app::{App, AppError, Controller};
 pub use body::{BodyLimits, RequestBody};
 pub use config::ServerConfig;
 pub use error::HttpError;
@@ -20,6 +18,8 @@ pub use extract::{Ext, Form, FromRequest, Path, Query, RequestContext, State, Va
 pub use head::RequestHead;
 pub use http::{HeaderMap, Method, StatusCode, Uri};
 pub use params::PathParams;
-pub use response::{Body, Html, IntoResponse, Json, Response};
-pub use router::{Handler, HandlerFuture, RouteDef};
-pub use server::{Server, ShutdownHandle};
+pub use response::{Body, BoxError, Html, IntoResponse, Json, Response};
+pub(crate) use head::StateMap;
+pub use router::{Controller, Handler, HandlerFuture, RouteDef};
+pub(crate) use router::Router;
+pub use server::{HttpService, Server};

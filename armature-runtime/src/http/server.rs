@@ -1,8 +1,10 @@
 //! Connections: hyper 1 via hyper-util's `auto` builder (HTTP/1.1 with
-//! keep-alive, or HTTP/2 by preface), with every timeout set, and a
-//! graceful shutdown that drains in-flight requests.
+//! keep-alive, or HTTP/2 by preface), with every timeout and header limit
+//! set, and a graceful shutdown that drains in-flight requests. The server
+//! serves any [`HttpService`]; it never names the app.
 
 use std::convert::Infallible;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -12,37 +14,48 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use super::app::AppHandler;
+use super::config::ServerConfig;
+use super::response::Response;
+use crate::shutdown::Shutdown;
+
+/// What a [`Server`] serves: one call per request. The app's built service
+/// (`AppService`) is one; a test or another framework can bring its own.
+pub trait HttpService: Send + Sync + 'static {
+    /// Answers one request from `peer`.
+    fn call(
+        &self,
+        request: http::Request<hyper::body::Incoming>,
+        peer: SocketAddr,
+    ) -> impl Future<Output = Response> + Send;
+}
 
 /// A bound server: learn its address, take a shutdown handle, then `run`.
-pub struct Server {
+pub struct Server<S> {
     listener: TcpListener,
-    handler: Arc<AppHandler>,
+    service: Arc<S>,
+    config: Arc<ServerConfig>,
     builder: Arc<auto::Builder<TokioExecutor>>,
-    shutdown: watch::Sender<bool>,
+    shutdown: Shutdown,
 }
 
-/// Stops a [`Server`]: no new connections, in-flight requests finish
-/// (up to the grace period), idle connections close.
-#[derive(Clone)]
-pub struct ShutdownHandle(watch::Sender<bool>);
-
-impl ShutdownHandle {
-    /// Starts the shutdown; `Server::run` returns once drained.
-    pub fn shutdown(&self) {
-        self.0.send_replace(true);
-    }
-}
-
-impl Server {
-    pub(crate) fn new(listener: TcpListener, handler: Arc<AppHandler>) -> Self {
-        let config = &handler.config;
+impl<S: HttpService> Server<S> {
+    /// Serves `service` on `listener` with `config` until `shutdown` is
+    /// triggered.
+    pub fn new(
+        listener: TcpListener,
+        service: Arc<S>,
+        config: ServerConfig,
+        shutdown: Shutdown,
+    ) -> Self {
         let mut builder = auto::Builder::new(TokioExecutor::new());
         let mut http1 = builder.http1();
-        http1.keep_alive(true);
+        // hyper answers 431 once a header block outgrows its read buffer;
+        // its own default buffer (~400 KB) is far too generous.
+        http1
+            .keep_alive(true)
+            .max_buf_size(config.max_header_bytes.max(MIN_HYPER_BUFFER));
         if let Some(timeout) = config.header_read_timeout {
             // Without a timer hyper silently ignores the timeout.
             http1.timer(TokioTimer::new()).header_read_timeout(timeout);
@@ -52,13 +65,15 @@ impl Server {
             .timer(TokioTimer::new())
             .max_concurrent_streams(config.h2_max_concurrent_streams)
             .max_pending_accept_reset_streams(config.h2_max_pending_accept_reset_streams)
+            .max_header_list_size(config.h2_max_header_list_size)
             .keep_alive_interval(Some(config.idle_timeout / 2))
             .keep_alive_timeout(Duration::from_secs(20));
         Self {
             listener,
-            handler,
+            service,
+            config: Arc::new(config),
             builder: Arc::new(builder),
-            shutdown: watch::channel(false).0,
+            shutdown,
         }
     }
 
@@ -69,14 +84,16 @@ impl Server {
             .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)))
     }
 
-    /// A handle that stops this server.
-    pub fn shutdown_handle(&self) -> ShutdownHandle {
-        ShutdownHandle(self.shutdown.clone())
+    /// The token that stops this server: no new connections, in-flight
+    /// requests finish (up to the grace period), idle connections close.
+    pub fn shutdown_handle(&self) -> Shutdown {
+        self.shutdown.clone()
     }
 
     /// Accepts and serves connections until shut down, then drains.
     pub async fn run(self) -> std::io::Result<()> {
-        let mut stop = self.shutdown.subscribe();
+        let stop = self.shutdown.wait();
+        tokio::pin!(stop);
         let mut connections = JoinSet::new();
         tracing::info!(addr = %self.local_addr(), "listening");
         loop {
@@ -87,9 +104,10 @@ impl Server {
                         connections.spawn(connection(
                             stream,
                             peer,
-                            self.handler.clone(),
+                            self.service.clone(),
+                            self.config.clone(),
                             self.builder.clone(),
-                            self.shutdown.subscribe(),
+                            self.shutdown.clone(),
                         ));
                     }
                     // Out of file descriptors and the like: keep serving the
@@ -100,11 +118,11 @@ impl Server {
                     }
                 },
                 Some(_) = connections.join_next(), if !connections.is_empty() => {}
-                _ = stopped(&mut stop) => break,
+                () = &mut stop => break,
             }
         }
         drop(self.listener);
-        let grace = self.handler.config.shutdown_grace;
+        let grace = self.config.shutdown_grace;
         let drained = tokio::time::timeout(grace, async {
             while connections.join_next().await.is_some() {}
         })
@@ -120,11 +138,8 @@ impl Server {
     }
 }
 
-/// Resolves once shutdown was asked for (or the server is gone). Returns
-/// `()`, not the channel's guard, which must not be held across polls.
-async fn stopped(stop: &mut watch::Receiver<bool>) {
-    let _ = stop.wait_for(|stop| *stop).await.map(|_| ());
-}
+/// hyper refuses a smaller HTTP/1 read buffer (it panics below 8 KiB).
+const MIN_HYPER_BUFFER: usize = 8192;
 
 /// Per-connection bookkeeping for the idle timeout.
 struct Activity {
@@ -158,14 +173,14 @@ impl Drop for InFlight {
     }
 }
 
-async fn connection(
+async fn connection<S: HttpService>(
     stream: TcpStream,
     peer: SocketAddr,
-    handler: Arc<AppHandler>,
+    service: Arc<S>,
+    config: Arc<ServerConfig>,
     builder: Arc<auto::Builder<TokioExecutor>>,
-    mut stop: watch::Receiver<bool>,
+    shutdown: Shutdown,
 ) {
-    let config = &handler.config;
     // The auto builder reads the first bytes to tell HTTP/1 from HTTP/2 and
     // waits forever doing it: a silent client is dropped here instead.
     let mut first = [0u8; 1];
@@ -181,13 +196,12 @@ async fn connection(
     let idle_timeout = config.idle_timeout;
     let service = {
         let activity = activity.clone();
-        let handler = handler.clone();
         service_fn(move |request| {
             activity.in_flight.fetch_add(1, Ordering::AcqRel);
             let guard = InFlight(activity.clone());
-            let handler = handler.clone();
+            let service = service.clone();
             async move {
-                let response = handler.handle(request, peer).await;
+                let response = service.call(request, peer).await;
                 drop(guard);
                 Ok::<_, Infallible>(response)
             }
@@ -198,7 +212,7 @@ async fn connection(
     // Both watchers are created once and only wake when due: the connection
     // future is polled on every readiness event, and re-creating or
     // re-arming them there would cost every request.
-    let stop = stopped(&mut stop);
+    let stop = shutdown.wait();
     tokio::pin!(stop);
     let idle = tokio::time::sleep(idle_timeout);
     tokio::pin!(idle);

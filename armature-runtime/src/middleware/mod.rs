@@ -19,16 +19,15 @@
 
 mod around;
 mod check;
-mod member;
+pub(crate) mod member;
 mod pipeline;
-mod stage;
+pub(crate) mod stage;
 mod tower;
 
 pub use around::{Around, Next, Request};
 pub(crate) use check::check_route;
 pub use check::{Step, TypeRef};
-pub use member::{FromHead, Middleware, member, provide};
+pub use member::{FromHead, Middleware};
 pub use pipeline::Pipeline;
 pub(crate) use pipeline::{DynPipeline, erase};
-pub use stage::{Member, run_stage};
 pub use tower::{NextService, TowerLayer};

@@ -5,8 +5,7 @@ use std::sync::Arc;
 
 use futures::future::BoxFuture;
 
-use crate::http::app::AppHandler;
-use crate::http::{RequestContext, Response};
+use crate::http::{RequestContext, Response, Router};
 
 use super::check::Step;
 
@@ -31,19 +30,20 @@ pub trait Pipeline: Send + Sync + 'static {
     fn steps(&self) -> Vec<Step>;
 }
 
-/// The app-wide pipeline behind a pointer, around the router.
+/// The app-wide pipeline behind a pointer, around the router (the layer
+/// below it: a request never goes back up to the app).
 pub(crate) trait DynPipeline: Send + Sync {
-    fn run_dyn(&self, req: RequestContext, app: Arc<AppHandler>) -> BoxFuture<'static, Response>;
+    fn run_dyn(&self, req: RequestContext, inner: Arc<Router>) -> BoxFuture<'static, Response>;
     fn steps(&self) -> Vec<Step>;
 }
 
 struct Erased<P>(Arc<P>);
 
 impl<P: Pipeline> DynPipeline for Erased<P> {
-    fn run_dyn(&self, req: RequestContext, app: Arc<AppHandler>) -> BoxFuture<'static, Response> {
+    fn run_dyn(&self, req: RequestContext, inner: Arc<Router>) -> BoxFuture<'static, Response> {
         Box::pin(
             self.0
-                .run(req, move |req| async move { app.dispatch(req).await }),
+                .run(req, move |req| async move { inner.dispatch(req).await }),
         )
     }
 

@@ -6,15 +6,12 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures::future::BoxFuture;
-use http_body_util::{BodyExt, Full};
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::http::{HttpError, IntoResponse, RequestBody, RequestContext, Response};
+use crate::http::{Body, BoxError, HttpError, IntoResponse, RequestBody, RequestContext, Response};
 
 use super::around::{Around, Next, Request};
-
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The rest of the pipeline as the innermost `tower::Service` of a layer.
 ///
@@ -65,7 +62,7 @@ impl Future for NextFuture {
 
 /// A `tower::Layer` mounted as an around middleware. Its service receives
 /// an `http::Request<RequestBody>` and may answer with any body, which is
-/// collected (Armature's responses are whole).
+/// streamed through.
 pub struct TowerLayer<L> {
     layer: L,
 }
@@ -77,28 +74,22 @@ impl<L> TowerLayer<L> {
     }
 }
 
-/// A tower service's response, made whole.
-pub trait IntoWholeResponse: Send {
-    /// Collects the body.
-    fn into_whole(self) -> impl Future<Output = Response> + Send;
+/// A tower service's response as Armature's: its body is streamed as the
+/// layer produces it (a compressing layer's output is never collected).
+pub trait IntoArmatureResponse: Send {
+    /// The response with its body wrapped.
+    fn into_armature(self) -> Response;
 }
 
-impl<B> IntoWholeResponse for http::Response<B>
+impl<B> IntoArmatureResponse for http::Response<B>
 where
-    B: http_body::Body + Send,
+    B: http_body::Body + Send + 'static,
     B::Data: Send,
     B::Error: Into<BoxError>,
 {
-    async fn into_whole(self) -> Response {
+    fn into_armature(self) -> Response {
         let (parts, body) = self.into_parts();
-        match body.collect().await {
-            Ok(collected) => Response::from_parts(parts, Full::new(collected.to_bytes())),
-            Err(e) => HttpError::internal(format!(
-                "a tower layer's response body failed: {}",
-                e.into()
-            ))
-            .into_response(),
-        }
+        Response::from_parts(parts, Body::new(body))
     }
 }
 
@@ -106,7 +97,7 @@ impl<L> Around for TowerLayer<L>
 where
     L: Layer<NextService> + Send + Sync + 'static,
     L::Service: Service<http::Request<RequestBody>> + Send,
-    <L::Service as Service<http::Request<RequestBody>>>::Response: IntoWholeResponse,
+    <L::Service as Service<http::Request<RequestBody>>>::Response: IntoArmatureResponse,
     <L::Service as Service<http::Request<RequestBody>>>::Error: Into<BoxError>,
     <L::Service as Service<http::Request<RequestBody>>>::Future: Send,
 {
@@ -129,7 +120,7 @@ where
                 Ok(response) => response,
                 Err(e) => return failed(e.into()),
             };
-            response.into_whole().await
+            response.into_armature()
         }
     }
 }

@@ -3,11 +3,11 @@ use std::num::NonZeroUsize;
 /// Sizes of Armature's thread pools.
 ///
 /// ```
-/// use armature_runtime::ParallelConfig;
+/// use armature_runtime::pool::ParallelConfig;
 ///
 /// let config = ParallelConfig { cpu_threads: 2, ..ParallelConfig::default() };
 /// let runtime = config.build().expect("pools start");
-/// let answer = runtime.block_on(armature_runtime::compute(|| 6 * 7));
+/// let answer = runtime.block_on(armature_runtime::pool::compute(|| 6 * 7));
 /// assert_eq!(answer, 42);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,8 +18,6 @@ pub struct ParallelConfig {
     pub io_threads: usize,
     /// Upper bound of tokio's blocking pool (file writes, `spawn_blocking`).
     pub blocking_threads: usize,
-    /// Jobs a queue worker fetches per round trip.
-    pub queue_batch_size: usize,
     /// Prefix of the compute threads' names (shown by `top -H`, debuggers).
     pub thread_name: String,
 }
@@ -31,7 +29,6 @@ impl Default for ParallelConfig {
             cpu_threads: cores,
             io_threads: cores,
             blocking_threads: 512,
-            queue_batch_size: 32,
             thread_name: "armature-compute".to_owned(),
         }
     }
@@ -57,7 +54,6 @@ impl ParallelConfig {
             ("cpu_threads", self.cpu_threads),
             ("io_threads", self.io_threads),
             ("blocking_threads", self.blocking_threads),
-            ("queue_batch_size", self.queue_batch_size),
         ] {
             if value == 0 {
                 return Err(PoolError::Zero(name));

@@ -58,7 +58,7 @@ pub(crate) fn replace_compute_pool(pool: rayon::ThreadPool) {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
-/// let sum = armature_runtime::compute(|| (1..=1_000u64).sum::<u64>()).await;
+/// let sum = armature_runtime::pool::compute(|| (1..=1_000u64).sum::<u64>()).await;
 /// assert_eq!(sum, 500_500);
 /// # }
 /// ```

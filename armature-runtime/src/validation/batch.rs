@@ -35,7 +35,7 @@ impl BatchReport {
 /// [`compute`](crate::compute) (with owned records) or `spawn_blocking`.
 ///
 /// ```
-/// use armature_runtime::{FieldPath, Validate, ValidationError, ValidationErrors, validate_batch};
+/// use armature_runtime::validation::{FieldPath, Validate, ValidationError, ValidationErrors, validate_batch};
 ///
 /// struct Age(u32);
 /// impl Validate for Age {

@@ -10,7 +10,7 @@ mod email;
 mod error;
 mod parallel;
 mod path;
-pub mod rules;
+pub(crate) mod rules;
 mod url;
 
 use std::future::Future;
@@ -20,7 +20,7 @@ pub use email::is_email;
 pub use error::{FieldError, ValidationError, ValidationErrors};
 pub use parallel::{CostEstimate, Unit, validate_adaptive, validate_units};
 pub use path::FieldPath;
-pub use rules::Ranged;
+pub use rules::{AsStr, AsyncCheck, Each, HasLength, Ranged, Required};
 pub use url::is_url;
 
 /// A value whose rules can be checked.
@@ -29,7 +29,7 @@ pub use url::is_url;
 /// by hand for types the derive cannot describe.
 ///
 /// ```
-/// use armature_runtime::{FieldPath, Validate, ValidationError, ValidationErrors};
+/// use armature_runtime::validation::{FieldPath, Validate, ValidationError, ValidationErrors};
 ///
 /// struct Even(u32);
 ///
