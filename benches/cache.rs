@@ -10,9 +10,9 @@ use std::time::Duration;
 use armature::cache::{Cache, MemoryConfig};
 use criterion::{Criterion, criterion_group};
 
-#[path = "../tests/support/redis.rs"]
-mod redis_server;
 mod support;
+#[path = "../tests/support/mod.rs"]
+mod test_support;
 
 const KEYS: usize = 100;
 
@@ -29,11 +29,11 @@ struct Setup {
     memory: Cache,
     redis: Cache,
     raw: redis::aio::MultiplexedConnection,
-    _server: redis_server::RedisServer,
+    _server: test_support::redis::RedisServer,
 }
 
 fn setup() -> Setup {
-    let server = redis_server::RedisServer::start();
+    let server = test_support::redis::RedisServer::start();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -141,8 +141,8 @@ pub use armature_runtime::http::{
 };
 pub use armature_runtime::middleware;
 pub use armature_runtime::middleware::{Next, Request};
-pub use armature_runtime::validation;
 pub use armature_runtime::pool::{ParallelConfig, PoolError, compute, compute_pool};
+pub use armature_runtime::validation;
 pub use armature_runtime::validation::{
     AsyncValidate, BatchReport, FieldError, FieldPath, Validate, ValidationError, ValidationErrors,
     validate_batch,

@@ -8,8 +8,7 @@ use std::process::{Child, Command, Stdio};
 use serde_json::{Value, json};
 
 #[cfg(feature = "redis")]
-#[path = "support/redis.rs"]
-mod servers;
+mod support;
 
 /// The showcase binary, built on demand (`cargo test --test showcase`
 /// alone does not build examples).
@@ -89,7 +88,7 @@ async fn users_api() {
 #[cfg(feature = "redis")]
 #[tokio::test]
 async fn users_api_with_the_cache_on_redis() {
-    let redis = servers::RedisServer::start();
+    let redis = support::redis::RedisServer::start();
     let showcase = start(&["--redis", &redis.url()]);
     users_api_on(&showcase.1, "redis").await;
     // The users really went through Redis.

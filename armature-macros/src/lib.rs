@@ -3,7 +3,11 @@
 //!
 //! Each macro lives in its own folder as `parse` (attributes -> a typed
 //! model, every user error collected), `check` (rules across the model) and
-//! `expand` (model -> tokens naming `::armature::__private`).
+//! `expand` (model -> tokens naming `::armature::__private`); what two
+//! macros share lives in `internals/`. Every macro runs through one driver,
+//! [`expand_with`], and one fallback rule: on a user error it still emits
+//! the minimal items other code names (the trait impl, the marker type, the
+//! callback macro), so the user sees the one real error, not follow-ons.
 
 mod controller;
 mod internals;
@@ -13,6 +17,34 @@ mod validate;
 
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
+
+use internals::Ctxt;
+
+/// A macro's parsed model: how it expands, and what it emits instead when
+/// the input had errors.
+trait Expand {
+    /// The full expansion of a model without errors.
+    fn expand(&self) -> proc_macro2::TokenStream;
+    /// The items other code names (a trait impl with no behaviour, a
+    /// marker type, a callback), emitted beside the errors.
+    fn fallback(&self) -> proc_macro2::TokenStream;
+}
+
+/// The one driver: `parse` records every user error in the context and
+/// returns the model it could build; without errors the model expands,
+/// with errors they are emitted with the model's fallback.
+fn expand_with<M: Expand>(parse: impl FnOnce(&Ctxt) -> M) -> proc_macro2::TokenStream {
+    let cx = Ctxt::new();
+    let model = parse(&cx);
+    match cx.check() {
+        Ok(()) => model.expand(),
+        Err(errors) => {
+            let mut out = errors.to_compile_error();
+            out.extend(model.fallback());
+            out
+        }
+    }
+}
 
 /// Derives `Validate` and `AsyncValidate` from `#[validate(…)]` field rules.
 /// See `armature::Validate` for the rules.

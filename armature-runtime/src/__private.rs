@@ -32,9 +32,9 @@ pub mod http {
 
 /// What `#[middleware]` and `pipeline!` expand to.
 pub mod middleware {
+    pub use crate::middleware::member::{member, provide};
+    pub use crate::middleware::stage::{Member, run_stage};
     pub use crate::middleware::{
         Around, FromHead, Middleware, Next, Pipeline, Request, Step, TowerLayer, TypeRef,
     };
-    pub use crate::middleware::member::{member, provide};
-    pub use crate::middleware::stage::{Member, run_stage};
 }

@@ -3,8 +3,8 @@
 //! (round trips on the wire, reconnects).
 
 #[cfg(feature = "redis")]
-#[path = "../support/redis.rs"]
-mod servers;
+#[path = "../support/mod.rs"]
+mod support;
 
 use std::time::Duration;
 
@@ -181,7 +181,7 @@ async fn memory_backend_stays_within_its_bound() {
 #[cfg(feature = "redis")]
 mod redis_backends {
     use super::*;
-    use servers::{RedisCluster, RedisServer, TurnCounter};
+    use crate::support::redis::{RedisCluster, RedisServer, TurnCounter};
 
     #[tokio::test]
     async fn redis_backend() {

@@ -1,6 +1,7 @@
 //! The HTTP layer through real sockets: a bound `App`, a real HTTP client
 //! (hyper-util's, HTTP/1.1 and HTTP/2) and raw TCP for hostile clients.
 
+#[path = "../support/mod.rs"]
 mod support;
 
 use std::sync::Arc;
@@ -11,7 +12,7 @@ use armature::ServerConfig;
 use armature::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use support::{TestServer, raw};
+use support::http::{TestServer, raw};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::Mutex;
 
@@ -254,9 +255,9 @@ async fn forms_state_and_extractors() {
             "name=Ada+L",
         )
         .await;
-    assert_eq!(support::text(response).await, "7 is now Ada L");
+    assert_eq!(support::http::text(response).await, "7 is now Ada L");
     let response = s.request("GET", "/users/greeting", None, "").await;
-    assert_eq!(support::text(response).await, "hello via GET");
+    assert_eq!(support::http::text(response).await, "hello via GET");
 }
 
 #[tokio::test]
@@ -272,7 +273,7 @@ async fn oversized_bodies_are_413_without_being_read() {
         .await;
     assert_eq!(response.status(), 413);
     let response = s.request("POST", "/users/raw", None, "small").await;
-    assert_eq!(support::text(response).await, "5 bytes");
+    assert_eq!(support::http::text(response).await, "5 bytes");
 
     // A declared 100 MB body is refused before any of it is sent.
     let mut stream = tokio::net::TcpStream::connect(s.addr).await.unwrap();
@@ -364,7 +365,7 @@ async fn a_thousand_concurrent_keep_alive_clients() {
                 let path = format!("/users/{}", 1_000_000 + i * 2 + round);
                 let request = format!("GET {path} HTTP/1.1\r\nhost: x\r\n\r\n");
                 stream.write_all(request.as_bytes()).await.unwrap();
-                let reply = support::read_response(&mut stream).await;
+                let reply = support::http::read_response(&mut stream).await;
                 let expected = format!("no user {}", 1_000_000 + i * 2 + round);
                 assert!(
                     reply.starts_with("HTTP/1.1 404") && reply.contains(&expected),
@@ -384,9 +385,9 @@ async fn graceful_shutdown_lets_in_flight_requests_finish() {
     let slow = {
         let client = s.client.clone();
         let uri = format!("http://{}/users/slow", s.addr);
-        tokio::spawn(
-            async move { support::text(client.get(uri.parse().unwrap()).await.unwrap()).await },
-        )
+        tokio::spawn(async move {
+            support::http::text(client.get(uri.parse().unwrap()).await.unwrap()).await
+        })
     };
     tokio::time::sleep(Duration::from_millis(100)).await;
     s.handle.shutdown();

@@ -3,8 +3,7 @@
 //! rejections are deterministic, tower layers mount, pipelines apply
 //! app-wide and per controller.
 
-#[path = "../http/support.rs"]
-#[allow(dead_code)]
+#[path = "../support/mod.rs"]
 mod support;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -17,7 +16,7 @@ use armature::prelude::*;
 use bytes::Bytes;
 use tokio::time::Instant;
 
-use support::TestServer;
+use support::http::TestServer;
 
 fn request(path: &str) -> RequestContext {
     RequestContext::from_request(
@@ -374,7 +373,7 @@ async fn app_and_controller_pipelines_through_a_socket() {
         .await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["access-control-allow-origin"], "*");
-    assert_eq!(support::text(response).await, "ali (r-42)");
+    assert_eq!(support::http::text(response).await, "ali (r-42)");
     // ...and answers a preflight itself, before routing.
     let response = server
         .request_with(
@@ -478,7 +477,7 @@ async fn the_app_pipeline_can_provide_what_a_controller_pipeline_takes() {
             ],
         )
         .await;
-    assert_eq!(support::text(response).await, "from-app");
+    assert_eq!(support::http::text(response).await, "from-app");
     // Without the app pipeline, bind says what is missing.
     let err = App::new()
         .controller(OnlyAuth)
@@ -530,7 +529,7 @@ async fn a_compression_layer_rewrites_the_body() {
     // Without accept-encoding the layer leaves the body alone.
     let response = server.request("GET", "/big", None, "").await;
     assert!(response.headers().get("content-encoding").is_none());
-    assert_eq!(support::text(response).await.len(), 18_000);
+    assert_eq!(support::http::text(response).await.len(), 18_000);
     server.handle.shutdown();
     server.stopped().await;
 }
@@ -565,7 +564,7 @@ async fn an_ext_inserted_by_an_around_member_passes_bind_and_reaches_the_handler
     )
     .await;
     let response = server.request("GET", "/tenant", None, "").await;
-    assert_eq!(support::text(response).await, "acme");
+    assert_eq!(support::http::text(response).await, "acme");
     server.handle.shutdown();
     server.stopped().await;
 }

@@ -1,7 +1,6 @@
 //! Real Redis servers for tests: started on free loopback ports, stopped
 //! (and their directories removed) on drop. Shared by several test crates,
 //! each using part of it.
-#![allow(dead_code)]
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;

@@ -7,6 +7,27 @@ use syn::spanned::Spanned;
 
 use super::model::Controller;
 use crate::internals::respan::respan;
+use crate::internals::ty::{type_ref, wrapped};
+
+/// With errors: an `impl Controller` with no routes (when the type can
+/// have one), so mounting it adds no second error.
+pub fn fallback(c: &Controller) -> TokenStream {
+    if !c.item.generics.params.is_empty() || c.item.trait_.is_some() {
+        return TokenStream::new();
+    }
+    let krate = &c.krate;
+    let a = quote!(#krate::__private);
+    let self_ty = &c.self_ty;
+    quote! {
+        const _: () = {
+            impl #a::http::Controller for #self_ty {
+                fn routes(self: ::std::sync::Arc<Self>) -> ::std::vec::Vec<#a::http::RouteDef> {
+                    ::std::vec::Vec::new()
+                }
+            }
+        };
+    }
+}
 
 pub fn expand(c: &Controller) -> TokenStream {
     let krate = &c.krate;
@@ -35,9 +56,8 @@ pub fn expand(c: &Controller) -> TokenStream {
                 };
             }
         });
-        use crate::middleware::{expand::type_ref, parse};
-        let needs = route.args.iter().filter_map(parse::ext_inner).map(|t| type_ref(&a, t));
-        let states = route.args.iter().filter_map(parse::state_inner).map(|t| type_ref(&a, t));
+        let needs = route.args.iter().filter_map(|t| wrapped(t, "Ext")).map(|t| type_ref(&a, t));
+        let states = route.args.iter().filter_map(|t| wrapped(t, "State")).map(|t| type_ref(&a, t));
         let respond = match &route.output {
             Some(ty) => {
                 let at = respan(&a, ty.span());

@@ -1,7 +1,7 @@
 //! `#[controller("/prefix")]` on an impl block: parse (and strip the route
 //! attributes) -> expand.
 
-pub mod expand;
+mod expand;
 mod model;
 mod parse;
 mod path;
@@ -10,10 +10,8 @@ use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::ItemImpl;
 
-use crate::internals::Ctxt;
-
 pub fn attribute(args: TokenStream, input: TokenStream) -> TokenStream {
-    let mut item: ItemImpl = match syn::parse2(input) {
+    let item: ItemImpl = match syn::parse2(input) {
         Ok(item) => item,
         Err(_) => {
             return syn::Error::new(
@@ -23,14 +21,22 @@ pub fn attribute(args: TokenStream, input: TokenStream) -> TokenStream {
             .to_compile_error();
         }
     };
-    let cx = Ctxt::new();
-    let controller = parse::controller(&cx, args, &mut item);
-    // The impl itself is always emitted (route attributes stripped), so
-    // one mistake does not also hide the methods from the rest of the crate.
-    let mut out = item.to_token_stream();
-    match cx.check() {
-        Ok(()) => out.extend(expand::expand(&controller)),
-        Err(errors) => out.extend(errors.to_compile_error()),
+    crate::expand_with(|cx| parse::controller(cx, args, item))
+}
+
+impl crate::Expand for model::Controller {
+    fn expand(&self) -> TokenStream {
+        let mut out = self.item.to_token_stream();
+        out.extend(expand::expand(self));
+        out
     }
-    out
+
+    /// The impl itself (route attributes stripped), so one mistake does not
+    /// also hide the methods from the rest of the crate, and an `impl
+    /// Controller` without routes, so `App::controller(x)` adds no error.
+    fn fallback(&self) -> TokenStream {
+        let mut out = self.item.to_token_stream();
+        out.extend(expand::fallback(self));
+        out
+    }
 }

@@ -11,6 +11,8 @@ pub const ROUTE_OPTIONS: &[&str] = &["prerender", "body_limit"];
 pub const CONTROLLER_OPTIONS: &[&str] = &["middleware", "crate"];
 
 pub struct Controller {
+    /// The impl block, route attributes stripped: always emitted.
+    pub item: syn::ItemImpl,
     pub krate: syn::Path,
     pub self_ty: Type,
     /// The type's name for route names (`Users::show`).

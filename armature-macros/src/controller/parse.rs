@@ -2,15 +2,15 @@
 //! read and stripped here, so one invocation sees the whole controller.
 
 use proc_macro2::TokenStream;
-use syn::parse::Parser;
-use syn::punctuated::Punctuated;
-use syn::{Expr, ExprLit, FnArg, ImplItem, ItemImpl, Lit, LitStr, ReturnType, Token};
+use syn::{Expr, ImplItem, ItemImpl};
 
 use super::model::{CONTROLLER_OPTIONS, Controller, METHODS, ROUTE_OPTIONS, Route};
 use super::path;
-use crate::internals::{Ctxt, suggest};
+use crate::internals::Ctxt;
+use crate::internals::options::{self, Attr, BoolAttr};
+use crate::internals::sig::{self, Receiver};
 
-pub fn controller(cx: &Ctxt, args: TokenStream, item: &mut ItemImpl) -> Controller {
+pub fn controller(cx: &Ctxt, args: TokenStream, mut item: ItemImpl) -> Controller {
     let (prefix, krate, middleware) = controller_args(cx, args);
     if let Some((_, trait_path, _)) = &item.trait_ {
         cx.error_spanned_by(
@@ -73,8 +73,9 @@ pub fn controller(cx: &Ctxt, args: TokenStream, item: &mut ItemImpl) -> Controll
         }
     }
     Controller {
-        krate,
         self_ty: (*item.self_ty).clone(),
+        item,
+        krate,
         type_name,
         routes,
         middleware,
@@ -82,64 +83,32 @@ pub fn controller(cx: &Ctxt, args: TokenStream, item: &mut ItemImpl) -> Controll
 }
 
 fn controller_args(cx: &Ctxt, args: TokenStream) -> (String, syn::Path, Option<Expr>) {
-    let mut prefix = String::new();
-    let mut middleware = None;
-    let mut krate: syn::Path = syn::parse_quote!(::armature);
-    let parser = |input: syn::parse::ParseStream| {
-        if input.peek(LitStr) {
-            let lit: LitStr = input.parse()?;
-            match path::params(&lit.value()) {
-                Ok(_) => prefix = lit.value(),
-                Err(e) => cx.error_spanned_by(&lit, e),
-            }
-            if !input.is_empty() {
-                input.parse::<Token![,]>()?;
-            }
-        }
-        let options = Punctuated::<syn::MetaNameValue, Token![,]>::parse_terminated(input)?;
-        for option in options {
-            if option.path.is_ident("middleware") {
-                if middleware.replace(option.value).is_some() {
-                    cx.error_spanned_by(
-                        &option.path,
-                        "duplicate `middleware`: list every member in one `pipeline![…]`",
-                    );
-                }
-            } else if option.path.is_ident("crate") {
-                match &option.value {
-                    Expr::Lit(ExprLit {
-                        lit: Lit::Str(s), ..
-                    }) => match s.parse() {
-                        Ok(p) => krate = p,
-                        Err(_) => cx.error_spanned_by(
-                            s,
-                            "`crate` must be a path, e.g. `crate = \"my::armature\"`",
-                        ),
-                    },
-                    other => cx.error_spanned_by(
-                        other,
-                        "`crate` takes a string: `crate = \"my::armature\"`",
-                    ),
-                }
-            } else {
-                let name = option
-                    .path
-                    .get_ident()
-                    .map(ToString::to_string)
-                    .unwrap_or_default();
-                let head = format!("unknown `#[controller]` option `{name}`");
-                cx.error_spanned_by(
-                    &option.path,
-                    suggest::unknown(&head, &name, CONTROLLER_OPTIONS),
-                );
-            }
+    let mut krate = Attr::none(cx, options::CRATE);
+    let mut middleware =
+        Attr::with_hint(cx, "middleware", "list every member in one `pipeline![…]`");
+    let prefix = options::parse_after_literal(cx, args, None, |meta| {
+        if meta.path.is_ident("middleware") {
+            let value: Expr = meta.value()?.parse()?;
+            middleware.set(&meta.path, value);
+        } else if meta.path.is_ident(options::CRATE) {
+            krate.set(&meta.path, options::crate_path(&meta)?);
+        } else {
+            options::unknown(cx, &meta, "`#[controller]` option", CONTROLLER_OPTIONS)?;
         }
         Ok(())
+    });
+    let prefix = match prefix {
+        Some(lit) => match path::params(&lit.value()) {
+            Ok(_) => lit.value(),
+            Err(e) => {
+                cx.error_spanned_by(&lit, e);
+                String::new()
+            }
+        },
+        None => String::new(),
     };
-    if let Err(e) = parser.parse2(args) {
-        cx.push(e);
-    }
-    (prefix, krate, middleware)
+    let krate = krate.get().unwrap_or_else(|| syn::parse_quote!(::armature));
+    (prefix, krate, middleware.get())
 }
 
 fn route(
@@ -150,128 +119,64 @@ fn route(
     prefix: &str,
 ) -> Option<Route> {
     let sig = &method.sig;
-    let mut ok = true;
-    if sig.asyncness.is_none() {
-        cx.error_spanned_by(
-            sig.fn_token,
-            format!("route `{}` must be an `async fn`", sig.ident),
-        );
-        ok = false;
-    }
-    match sig.inputs.first() {
-        Some(FnArg::Receiver(r)) if r.mutability.is_some() && r.reference.is_some() => {
+    let name = &sig.ident;
+    let mut ok = sig::require_async(cx, sig, format!("route `{name}` must be an `async fn`"));
+    match sig::receiver(sig) {
+        (Receiver::Ref, _) => {}
+        (Receiver::RefMut, Some(r)) => {
             cx.error_spanned_by(
                 r,
                 "route methods take `&self`, not `&mut self`: requests run concurrently, so keep mutable state behind a lock or an atomic",
             );
             ok = false;
         }
-        Some(FnArg::Receiver(r)) if r.reference.is_none() => {
+        (Receiver::Value, Some(r)) => {
             cx.error_spanned_by(r, "route methods take `&self`, not `self`");
             ok = false;
         }
-        Some(FnArg::Receiver(_)) => {}
         _ => {
-            cx.error_spanned_by(
-                &sig.ident,
-                format!("route `{}` must take `&self` first", sig.ident),
-            );
+            cx.error_spanned_by(name, format!("route `{name}` must take `&self` first"));
             ok = false;
         }
     }
-    if !sig.generics.params.is_empty() {
-        cx.error_spanned_by(&sig.generics, "route methods cannot be generic");
-        ok = false;
-    }
+    ok &= sig::require_not_generic(cx, sig, "route methods cannot be generic");
 
-    let mut path_lit = None;
-    let mut prerender = false;
-    let mut body_limit = None;
-    let parser = |input: syn::parse::ParseStream| {
-        if !input.peek(LitStr) {
-            return Err(input.error(format!(
-                "`#[{verb}]` takes the route path first: `#[{verb}(\"/path\")]`"
-            )));
-        }
-        let lit: LitStr = input.parse()?;
-        if let Err(e) = path::params(&lit.value()) {
-            cx.error_spanned_by(&lit, e);
-        }
-        path_lit = Some(lit);
-        while !input.is_empty() {
-            input.parse::<Token![,]>()?;
-            if input.is_empty() {
-                break;
+    let syn::Meta::List(list) = &attr.meta else {
+        cx.error_spanned_by(
+            attr,
+            format!("`#[{verb}]` takes the route path: `#[{verb}(\"/path\")]`"),
+        );
+        return None;
+    };
+    let mut prerender = BoolAttr::none(cx, "prerender");
+    let mut body_limit = Attr::none(cx, "body_limit");
+    let missing = format!("`#[{verb}]` takes the route path first: `#[{verb}(\"/path\")]`");
+    let path = options::parse_after_literal(cx, list.tokens.clone(), Some(&missing), |meta| {
+        if meta.path.is_ident("prerender") {
+            prerender.set_true(&meta.path);
+        } else if meta.path.is_ident("body_limit") {
+            match options::size(&meta) {
+                Ok(n) => body_limit.set(&meta.path, n),
+                Err(e) => cx.push(e),
             }
-            let key: syn::Ident = input.parse()?;
-            match key.to_string().as_str() {
-                "prerender" => prerender = true,
-                "body_limit" => {
-                    input.parse::<Token![=]>()?;
-                    let value: Lit = input.parse()?;
-                    let text = match &value {
-                        Lit::Int(i) => i.base10_digits().to_owned(),
-                        Lit::Str(s) => s.value(),
-                        _ => String::new(),
-                    };
-                    match path::size(&text) {
-                        Ok(n) if n > 0 => body_limit = Some(n),
-                        Ok(_) => {
-                            cx.error_spanned_by(&value, "`body_limit` must be at least 1 byte")
-                        }
-                        Err(e) => cx.error_spanned_by(&value, e),
-                    }
-                }
-                other => {
-                    let head = format!("unknown route option `{other}`");
-                    cx.error_spanned_by(&key, suggest::unknown(&head, other, ROUTE_OPTIONS));
-                    if input.peek(Token![=]) {
-                        input.parse::<Token![=]>()?;
-                        input.parse::<Expr>()?;
-                    }
-                }
-            }
+        } else {
+            options::unknown(cx, &meta, "route option", ROUTE_OPTIONS)?;
         }
         Ok(())
-    };
-    let args = match &attr.meta {
-        syn::Meta::List(list) => list.tokens.clone(),
-        _ => {
-            cx.error_spanned_by(
-                attr,
-                format!("`#[{verb}]` takes the route path: `#[{verb}(\"/path\")]`"),
-            );
-            return None;
-        }
-    };
-    if let Err(e) = parser.parse2(args) {
-        cx.push(e);
-        return None;
+    })?;
+    if let Err(e) = path::params(&path.value()) {
+        cx.error_spanned_by(&path, e);
     }
-    let path = path_lit?;
     if !ok {
         return None;
     }
-    let args = sig
-        .inputs
-        .iter()
-        .skip(1)
-        .filter_map(|arg| match arg {
-            FnArg::Typed(t) => Some((*t.ty).clone()),
-            FnArg::Receiver(_) => None,
-        })
-        .collect();
-    let output = match &sig.output {
-        ReturnType::Default => None,
-        ReturnType::Type(_, ty) => Some((**ty).clone()),
-    };
     Some(Route {
         method: verb,
-        prerender,
-        body_limit,
+        prerender: prerender.get(),
+        body_limit: body_limit.get(),
         handler: sig.ident.clone(),
-        args,
-        output,
+        args: sig::param_types(sig).cloned().collect(),
+        output: sig::output(sig).cloned(),
         span: path.span(),
         full_path: path::full_path(prefix, &path.value()),
     })

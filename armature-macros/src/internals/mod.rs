@@ -1,10 +1,16 @@
-//! Token-level helpers shared by every macro: the error context, spelling
-//! suggestions, serde naming and syntactic type inspection.
+//! What two or more macros share; a macro's folder never imports from
+//! another macro's folder. Token-level helpers (the error context, the
+//! option toolkit, signature and type inspection, spelling suggestions,
+//! serde naming) and token-free logic (the dependency graph, byte sizes).
 
-pub mod attr;
 pub mod case;
 pub mod ctxt;
+pub mod graph;
+pub mod options;
 pub mod respan;
+pub mod serde_attrs;
+pub mod sig;
+pub mod size;
 pub mod suggest;
 pub mod ty;
 

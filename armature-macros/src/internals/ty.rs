@@ -2,11 +2,34 @@
 //! recognise the spellings users write (`Option<T>`, `Vec<T>`), and the
 //! generated code leaves everything else to trait bounds.
 
+use proc_macro2::TokenStream;
+use quote::quote;
 use syn::{GenericArgument, PathArguments, Type};
+
+/// The last path segment of a type (`Request` of `armature::Request`),
+/// through parentheses and invisible groups.
+pub fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {
+    match ty {
+        Type::Path(p) if p.qself.is_none() => p.path.segments.last(),
+        Type::Paren(p) => last_segment(&p.elem),
+        Type::Group(g) => last_segment(&g.elem),
+        _ => None,
+    }
+}
+
+/// Whether the type's last segment is `name`.
+pub fn is_named(ty: &Type, name: &str) -> bool {
+    last_segment(ty).is_some_and(|s| s.ident == name)
+}
 
 /// `T` of `Option<T>` (also `std::option::Option<T>`).
 pub fn option_inner(ty: &Type) -> Option<&Type> {
     single_generic(ty, &["Option"])
+}
+
+/// `T` of `Wrapper<T>` (by the last segment's name: `Ext<T>`, `State<T>`).
+pub fn wrapped<'a>(ty: &'a Type, wrapper: &str) -> Option<&'a Type> {
+    single_generic(ty, &[wrapper])
 }
 
 /// The item type of the collections `each(…)` knows by name.
@@ -20,11 +43,7 @@ pub fn collection_item(ty: &Type) -> Option<&Type> {
 }
 
 fn single_generic<'a>(ty: &'a Type, names: &[&str]) -> Option<&'a Type> {
-    let Type::Path(path) = ty else { return None };
-    if path.qself.is_some() {
-        return None;
-    }
-    let last = path.path.segments.last()?;
+    let last = last_segment(ty)?;
     if !names.iter().any(|n| last.ident == n) {
         return None;
     }
@@ -50,6 +69,37 @@ pub fn mentions_any(ty: &Type, params: &[&syn::Ident]) -> bool {
     walk(ty.to_token_stream(), params)
 }
 
+/// `TypeRef::of::<T>("T")`: a type for the runtime's bind-time checks.
+pub fn type_ref(private: &TokenStream, t: &Type) -> TokenStream {
+    let shown = type_name(t);
+    quote!(#private::middleware::TypeRef::of::<#t>(#shown))
+}
+
+/// A type as the user wrote it, without the spaces `to_string` adds.
+pub fn type_name(ty: &Type) -> String {
+    let s = quote!(#ty).to_string();
+    let mut out = String::with_capacity(s.len());
+    let mut prev: Option<char> = None;
+    for c in s.chars() {
+        if c == ' ' {
+            prev = Some(' ');
+            continue;
+        }
+        if prev == Some(' ')
+            && out
+                .chars()
+                .last()
+                .is_some_and(|l| l.is_alphanumeric() || l == '_')
+            && (c.is_alphanumeric() || c == '_')
+        {
+            out.push(' ');
+        }
+        out.push(c);
+        prev = Some(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,5 +116,20 @@ mod tests {
         assert!(collection_item(&t).is_some());
         let t: Type = syn::parse_quote!(String);
         assert!(option_inner(&t).is_none() && collection_item(&t).is_none());
+        let t: Type = syn::parse_quote!(armature::Ext<(RequestId)>);
+        assert!(wrapped(&t, "Ext").is_some() && wrapped(&t, "State").is_none());
+        assert!(is_named(&syn::parse_quote!((armature::Next)), "Next"));
+    }
+
+    #[test]
+    fn names_types_as_written() {
+        assert_eq!(
+            type_name(&syn::parse_quote!(Vec<Option<u8>>)),
+            "Vec<Option<u8>>"
+        );
+        assert_eq!(
+            type_name(&syn::parse_quote!(&'static dyn Fn())),
+            "&'static dyn Fn()"
+        );
     }
 }

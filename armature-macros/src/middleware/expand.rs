@@ -8,14 +8,14 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use super::model::{Kind, Middleware, Output};
+use super::model::{BROKEN, Kind, Middleware, Output};
 use crate::internals::respan::respan;
+use crate::internals::ty::type_ref;
 
-pub fn expand(m: &Middleware, item: &syn::ItemFn) -> TokenStream {
+pub fn expand(m: &Middleware) -> TokenStream {
     let krate = &m.krate;
     let a = quote!(#krate::__private);
     let name = &m.name;
-    let vis = &m.vis;
     let name_str = name.to_string();
     let imp = match &m.kind {
         Kind::Around => quote! {
@@ -36,7 +36,35 @@ pub fn expand(m: &Middleware, item: &syn::ItemFn) -> TokenStream {
     };
     let (after, provides, needs) = meta(m);
     let kind = format_ident!("{}", m.kind.word());
-    let callback = callback_name(m, item);
+    let report = quote! {
+        { name = #name kind = #kind after = [#(#after),*] provides = [#provides] needs = [#(#needs),*] }
+    };
+    let mut out = items(m, &a, report);
+    out.extend(quote!(const _: () = { #imp };));
+    out
+}
+
+/// With errors: the function, the marker type and a callback reporting the
+/// member as broken.
+pub fn fallback(m: &Middleware) -> TokenStream {
+    let krate = &m.krate;
+    let a = quote!(#krate::__private);
+    let name = &m.name;
+    let kind = format_ident!("{}", BROKEN);
+    items(
+        m,
+        &a,
+        quote!({ name = #name kind = #kind after = [] provides = [] needs = [] }),
+    )
+}
+
+/// The function, the marker type `pipeline!` names, and the callback
+/// macro carrying `report` (the member's graph metadata) to `pipeline!`.
+fn items(m: &Middleware, a: &TokenStream, report: TokenStream) -> TokenStream {
+    let item = &m.item;
+    let name = &m.name;
+    let vis = &m.vis;
+    let callback = callback_name(m);
     // `pub` cannot re-export a `macro_rules!` macro out of its crate:
     // middleware are named by pipelines of their own crate.
     let macro_vis = match vis {
@@ -50,14 +78,12 @@ pub fn expand(m: &Middleware, item: &syn::ItemFn) -> TokenStream {
         #[allow(non_camel_case_types)]
         #vis struct #name {}
 
-        const _: () = { #imp };
-
         #[doc(hidden)]
         macro_rules! #callback {
             ($($state:tt)*) => {
                 #a::pipeline_step! {
                     $($state)*
-                    { name = #name kind = #kind after = [#(#after),*] provides = [#provides] needs = [#(#needs),*] }
+                    #report
                 }
             };
         }
@@ -81,7 +107,8 @@ fn meta(m: &Middleware) -> (Vec<&syn::Ident>, TokenStream, Vec<&syn::Type>) {
 
 /// Unique per function in a crate (two middleware of one name in different
 /// modules must not shadow each other's textually scoped `macro_rules!`).
-fn callback_name(m: &Middleware, item: &syn::ItemFn) -> syn::Ident {
+fn callback_name(m: &Middleware) -> syn::Ident {
+    let item = &m.item;
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     quote!(#item).to_string().hash(&mut hasher);
     format_ident!("__armature_middleware_{}_{:016x}", m.name, hasher.finish())
@@ -154,35 +181,4 @@ fn staged_impl(m: &Middleware, a: &TokenStream) -> TokenStream {
             }
         }
     }
-}
-
-/// `TypeRef::of::<T>("T")`: a type for the bind-time checks.
-pub fn type_ref(a: &TokenStream, t: &syn::Type) -> TokenStream {
-    let shown = type_name(t);
-    quote!(#a::middleware::TypeRef::of::<#t>(#shown))
-}
-
-/// A type as the user wrote it, without the spaces `to_string` adds.
-pub fn type_name(ty: &syn::Type) -> String {
-    let s = quote!(#ty).to_string();
-    let mut out = String::with_capacity(s.len());
-    let mut prev: Option<char> = None;
-    for c in s.chars() {
-        if c == ' ' {
-            prev = Some(' ');
-            continue;
-        }
-        if prev == Some(' ')
-            && out
-                .chars()
-                .last()
-                .is_some_and(|l| l.is_alphanumeric() || l == '_')
-            && (c.is_alphanumeric() || c == '_')
-        {
-            out.push(' ');
-        }
-        out.push(c);
-        prev = Some(c);
-    }
-    out
 }

@@ -3,15 +3,12 @@
 //! `pipeline!` (see `crate::pipeline`), which collects every member's
 //! metadata through the callback macro emitted here.
 
-pub mod expand;
+mod expand;
 mod model;
-pub mod parse;
+mod parse;
 
 use proc_macro2::TokenStream;
-use quote::ToTokens;
 use syn::ItemFn;
-
-use crate::internals::Ctxt;
 
 pub fn attribute(args: TokenStream, input: TokenStream) -> TokenStream {
     let item: ItemFn = match syn::parse2(input.clone()) {
@@ -26,15 +23,18 @@ pub fn attribute(args: TokenStream, input: TokenStream) -> TokenStream {
             return out;
         }
     };
-    let cx = Ctxt::new();
-    let model = parse::middleware(&cx, args, &item);
-    match cx.check() {
-        Ok(()) => expand::expand(&model, &item),
-        Err(errors) => {
-            // The function stays, so its callers do not also fail.
-            let mut out = item.to_token_stream();
-            out.extend(errors.to_compile_error());
-            out
-        }
+    crate::expand_with(|cx| parse::middleware(cx, args, item))
+}
+
+impl crate::Expand for model::Middleware {
+    fn expand(&self) -> TokenStream {
+        expand::expand(self)
+    }
+
+    /// The function (so its callers do not also fail), its marker type and
+    /// a callback that tells `pipeline!` the member is broken, so a
+    /// pipeline naming it adds no error of its own.
+    fn fallback(&self) -> TokenStream {
+        expand::fallback(self)
     }
 }

@@ -14,6 +14,10 @@ pub enum Kind {
     Around,
 }
 
+/// The kind a fallback callback reports: `pipeline!` then resolves to an
+/// empty pipeline without errors of its own.
+pub const BROKEN: &str = "broken";
+
 impl Kind {
     /// The word the generated metadata and the errors use.
     pub fn word(&self) -> &'static str {
@@ -47,6 +51,8 @@ impl Output {
 }
 
 pub struct Middleware {
+    /// The function, emitted unchanged.
+    pub item: syn::ItemFn,
     pub krate: syn::Path,
     pub vis: syn::Visibility,
     pub name: Ident,

@@ -1,27 +1,27 @@
 //! `#[middleware(…)]` + its function -> the model.
 
-use proc_macro2::{Span, TokenStream};
-use syn::parse::Parser;
+use proc_macro2::TokenStream;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
-use syn::{FnArg, GenericArgument, Ident, ItemFn, PathArguments, ReturnType, Token, Type};
+use syn::{GenericArgument, Ident, ItemFn, PathArguments, Token, Type};
 
 use super::model::{Kind, Middleware, OPTIONS, Output};
-use crate::internals::{Ctxt, attr, suggest};
+use crate::internals::Ctxt;
+use crate::internals::options::{self, Attr, BoolAttr};
+use crate::internals::sig;
+use crate::internals::ty::{is_named, last_segment, wrapped};
 
-pub fn middleware(cx: &Ctxt, args: TokenStream, item: &ItemFn) -> Middleware {
+pub fn middleware(cx: &Ctxt, args: TokenStream, item: ItemFn) -> Middleware {
     let (kind, krate, understood) = options(cx, args);
     let sig = &item.sig;
-    if sig.asyncness.is_none() {
-        cx.error_spanned_by(sig.fn_token, "`#[middleware]` goes on an `async fn`");
-    }
-    if !sig.generics.params.is_empty() {
-        cx.error_spanned_by(
-            &sig.generics,
-            "a middleware cannot be generic: `pipeline!` names it as one concrete type",
-        );
-    }
+    sig::require_async(cx, sig, "`#[middleware]` goes on an `async fn`");
+    sig::require_not_generic(
+        cx,
+        sig,
+        "a middleware cannot be generic: `pipeline!` names it as one concrete type",
+    );
     let mut middleware = Middleware {
+        item: item.clone(),
         krate,
         vis: item.vis.clone(),
         name: sig.ident.clone(),
@@ -31,15 +31,10 @@ pub fn middleware(cx: &Ctxt, args: TokenStream, item: &ItemFn) -> Middleware {
         states: Vec::new(),
         output: Output::Unit,
     };
-    let mut params = Vec::new();
-    for input in &sig.inputs {
-        match input {
-            FnArg::Receiver(r) => {
-                cx.error_spanned_by(r, "a middleware is a free function, not a method")
-            }
-            FnArg::Typed(p) => params.push(&*p.ty),
-        }
+    if let (_, Some(r)) = sig::receiver(sig) {
+        cx.error_spanned_by(r, "a middleware is a free function, not a method");
     }
+    let params: Vec<&Type> = sig::param_types(sig).collect();
     match &middleware.kind {
         // With a misspelt option the intended kind is unknown: checking the
         // signature against "around" would only add a confusing error.
@@ -47,30 +42,27 @@ pub fn middleware(cx: &Ctxt, args: TokenStream, item: &ItemFn) -> Middleware {
         Kind::Around => around_params(cx, sig, &params),
         Kind::Independent | Kind::After(_) => {
             staged_params(cx, sig, &params, &mut middleware);
-            middleware.output = output(&sig.output);
+            middleware.output = output(sig::output(sig));
         }
     }
     middleware
 }
 
 fn options(cx: &Ctxt, args: TokenStream) -> (Kind, syn::Path, bool) {
-    let mut krate: syn::Path = syn::parse_quote!(::armature);
+    let mut krate = Attr::none(cx, options::CRATE);
     let mut understood = true;
-    let mut independent: Option<Span> = None;
-    let mut after: Option<(Span, Vec<Ident>)> = None;
-    let parser = syn::meta::parser(|meta| {
-        let span = meta.path.span();
+    let mut independent = BoolAttr::none(cx, "independent");
+    let mut after = Attr::with_hint(cx, "after(…)", "list every dependency in one `after(a, b)`");
+    let parsed = options::parse(cx, args, |meta| {
         if meta.path.is_ident("independent") {
-            if independent.replace(span).is_some() {
-                cx.error_at(span, "duplicate `independent`");
-            }
+            independent.set_true(&meta.path);
         } else if meta.path.is_ident("after") {
             let content;
             syn::parenthesized!(content in meta.input);
             let names = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
             if names.is_empty() {
-                cx.error_at(
-                    span,
+                cx.error_spanned_by(
+                    &meta.path,
                     "`after()` needs at least one middleware: `after(request_id)`; with none, write `independent`",
                 );
             }
@@ -81,81 +73,31 @@ fn options(cx: &Ctxt, args: TokenStream) -> (Kind, syn::Path, bool) {
                 }
                 seen.push(name);
             }
-            if after.is_some() {
-                cx.error_at(
-                    span,
-                    "duplicate `after(…)`: list every dependency in one `after(a, b)`",
-                );
-            }
-            after = Some((span, names.into_iter().collect()));
-        } else if meta.path.is_ident("crate") {
-            krate = attr::crate_path(&meta)?;
+            after.set(&meta.path, (meta.path.span(), names.into_iter().collect()));
+        } else if meta.path.is_ident(options::CRATE) {
+            krate.set(&meta.path, options::crate_path(&meta)?);
         } else {
-            let name = meta
-                .path
-                .get_ident()
-                .map(ToString::to_string)
-                .unwrap_or_default();
-            let head = format!("unknown `#[middleware]` option `{name}`");
-            cx.error_at(span, suggest::unknown(&head, &name, OPTIONS));
             understood = false;
-            attr::skip_value(&meta)?;
+            options::unknown(cx, &meta, "`#[middleware]` option", OPTIONS)?;
         }
         Ok(())
     });
-    if let Err(e) = parser.parse2(args) {
-        cx.push(e);
-        understood = false;
-    }
-    let kind = match (independent, after) {
-        (Some(_), Some((span, names))) => {
+    // A syntax error leaves the intended kind unknown, as an unknown key does.
+    understood &= parsed;
+    let kind = match (independent.get(), after.get()) {
+        (true, Some((span, names))) => {
             cx.error_at(
                 span,
                 "a middleware cannot be both `independent` and `after(…)`: an independent middleware runs in the first stage, with no dependencies; remove one of them",
             );
             Kind::After(names)
         }
-        (Some(_), None) => Kind::Independent,
-        (None, Some((_, names))) => Kind::After(names),
-        (None, None) => Kind::Around,
+        (true, None) => Kind::Independent,
+        (false, Some((_, names))) => Kind::After(names),
+        (false, None) => Kind::Around,
     };
+    let krate = krate.get().unwrap_or_else(|| syn::parse_quote!(::armature));
     (kind, krate, understood)
-}
-
-/// The last path segment's name: `Request`, `Next`, `RequestHead`, …
-fn last_ident(ty: &Type) -> Option<&syn::PathSegment> {
-    match ty {
-        Type::Path(p) if p.qself.is_none() => p.path.segments.last(),
-        Type::Paren(p) => last_ident(&p.elem),
-        Type::Group(g) => last_ident(&g.elem),
-        _ => None,
-    }
-}
-
-fn is_named(ty: &Type, name: &str) -> bool {
-    last_ident(ty).is_some_and(|s| s.ident == name)
-}
-
-/// `T` of `Ext<T>`.
-pub fn ext_inner(ty: &Type) -> Option<&Type> {
-    wrapped(ty, "Ext")
-}
-
-/// `T` of `State<T>`.
-pub fn state_inner(ty: &Type) -> Option<&Type> {
-    wrapped(ty, "State")
-}
-
-/// `T` of `Wrapper<T>`, by the last path segment's name.
-fn wrapped<'a>(ty: &'a Type, wrapper: &str) -> Option<&'a Type> {
-    let segment = last_ident(ty).filter(|s| s.ident == wrapper)?;
-    match &segment.arguments {
-        PathArguments::AngleBracketed(args) if args.args.len() == 1 => match &args.args[0] {
-            GenericArgument::Type(t) => Some(t),
-            _ => None,
-        },
-        _ => None,
-    }
 }
 
 fn staged_params(cx: &Ctxt, sig: &syn::Signature, params: &[&Type], middleware: &mut Middleware) {
@@ -204,10 +146,10 @@ fn staged_params(cx: &Ctxt, sig: &syn::Signature, params: &[&Type], middleware: 
     }
     for ty in &params[1..] {
         middleware.extractors.push((*ty).clone());
-        if let Some(inner) = ext_inner(ty) {
+        if let Some(inner) = wrapped(ty, "Ext") {
             middleware.needs.push(inner.clone());
         }
-        if let Some(inner) = state_inner(ty) {
+        if let Some(inner) = wrapped(ty, "State") {
             middleware.states.push(inner.clone());
         }
     }
@@ -237,15 +179,14 @@ fn around_params(cx: &Ctxt, sig: &syn::Signature, params: &[&Type]) {
     }
 }
 
-fn output(ret: &ReturnType) -> Output {
-    let ty = match ret {
-        ReturnType::Default => return Output::Unit,
-        ReturnType::Type(_, ty) => &**ty,
+fn output(ret: Option<&Type>) -> Output {
+    let Some(ty) = ret else {
+        return Output::Unit;
     };
     if matches!(ty, Type::Tuple(t) if t.elems.is_empty()) {
         return Output::Unit;
     }
-    if let Some(segment) = last_ident(ty).filter(|s| s.ident == "Result")
+    if let Some(segment) = last_segment(ty).filter(|s| s.ident == "Result")
         && let PathArguments::AngleBracketed(args) = &segment.arguments
         && let Some(GenericArgument::Type(ok)) = args.args.first()
     {

@@ -2,10 +2,10 @@
 //! user listed: duplicates, missing dependencies, cycles, `Ext<T>` taken
 //! before the member providing `T` has run.
 
-use super::graph::{self, Node};
 use super::model::Entry;
+use crate::internals::graph::{self, Node};
+use crate::internals::ty::type_name;
 use crate::internals::{Ctxt, suggest};
-use crate::middleware::expand::type_name;
 
 /// Stage of every entry (0 for around members), or `None` after reporting
 /// an error.

@@ -14,7 +14,6 @@
 
 mod check;
 mod expand;
-mod graph;
 mod model;
 mod parse;
 
@@ -44,6 +43,11 @@ pub fn step(input: TokenStream) -> TokenStream {
 }
 
 fn resolve(state: model::State) -> TokenStream {
+    // A member whose `#[middleware]` failed already has its error: an
+    // empty pipeline keeps this one from adding any.
+    if state.done.iter().any(model::Entry::is_broken) {
+        return expand::pipeline(&empty(&state.krate), &[]);
+    }
     let cx = Ctxt::new();
     let stages = check::check(&cx, &state.done);
     match (cx.check(), stages) {
@@ -59,13 +63,16 @@ fn resolve(state: model::State) -> TokenStream {
 /// The errors, and an empty pipeline so the code using it type-checks and
 /// the user sees only the real mistake.
 fn fallback(e: syn::Error, krate: &syn::Path) -> TokenStream {
-    let empty = model::State {
+    let errors = e.to_compile_error();
+    let pipeline = expand::pipeline(&empty(krate), &[]);
+    quote::quote!({ #errors #pipeline })
+}
+
+fn empty(krate: &syn::Path) -> model::State {
+    model::State {
         krate: krate.clone(),
         todo: Vec::new(),
         done: Vec::new(),
         current: None,
-    };
-    let errors = e.to_compile_error();
-    let pipeline = expand::pipeline(&empty, &[]);
-    quote::quote!({ #errors #pipeline })
+    }
 }

@@ -32,6 +32,11 @@ pub enum Entry {
 }
 
 impl Entry {
+    /// A member whose `#[middleware]` had errors (its fallback callback).
+    pub fn is_broken(&self) -> bool {
+        matches!(self, Entry::Middleware { meta, .. } if meta.kind == "broken")
+    }
+
     pub fn is_around(&self) -> bool {
         match self {
             Entry::Middleware { meta, .. } => meta.kind == "around",

@@ -4,9 +4,10 @@
 use proc_macro2::TokenStream;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
-use syn::{Expr, Ident, LitStr, Path, Token, Type, braced, bracketed};
+use syn::{Expr, Ident, Path, Token, Type, braced, bracketed};
 
 use super::model::{Entry, Item, Meta, State};
+use crate::internals::options;
 
 mod kw {
     syn::custom_keyword!(krate);
@@ -35,13 +36,7 @@ pub fn user_input(input: TokenStream) -> syn::Result<State> {
             if input.peek(Token![crate]) && input.peek2(Token![=]) {
                 input.parse::<Token![crate]>()?;
                 input.parse::<Token![=]>()?;
-                let lit: LitStr = input.parse()?;
-                krate = lit.parse().map_err(|_| {
-                    syn::Error::new(
-                        lit.span(),
-                        "`crate` must be a path, e.g. `crate = \"my::armature\"`",
-                    )
-                })?;
+                krate = options::crate_lit(&input.parse()?)?;
                 input.parse::<Token![;]>()?;
             }
             let items = Punctuated::<Expr, Token![,]>::parse_terminated(input)?;

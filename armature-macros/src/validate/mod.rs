@@ -8,18 +8,22 @@ mod parse;
 use proc_macro2::TokenStream;
 use syn::DeriveInput;
 
-use crate::internals::Ctxt;
-
 pub fn derive(input: &DeriveInput) -> TokenStream {
-    let cx = Ctxt::new();
-    let container = parse::container(&cx, input);
-    check::container(&cx, &container);
-    match cx.check() {
-        Ok(()) => expand::expand(&container),
-        Err(errors) => {
-            let mut out = errors.to_compile_error();
-            out.extend(expand::fallback(&container));
-            out
-        }
+    crate::expand_with(|cx| {
+        let container = parse::container(cx, input);
+        check::container(cx, &container);
+        container
+    })
+}
+
+impl crate::Expand for model::Container<'_> {
+    fn expand(&self) -> TokenStream {
+        expand::expand(self)
+    }
+
+    /// Empty impls, so the user sees the real error and not a cascade of
+    /// "`Validate` is not implemented".
+    fn fallback(&self) -> TokenStream {
+        expand::fallback(self)
     }
 }

@@ -3,22 +3,74 @@
 use proc_macro2::Span;
 use syn::{Expr, Ident, LitStr, Member, Path, Type};
 
-/// Rule names as written by users; the single source for parsing and messages.
-pub const RULES: &[&str] = &[
-    "required",
-    "email",
-    "url",
-    "length",
-    "range",
-    "pattern",
-    "contains",
-    "does_not_contain",
-    "must_match",
-    "custom",
-    "custom_async",
-    "nested",
-    "each",
+/// One rule as users write it: its name, the options of its parenthesized
+/// form, and the option its `rule = value` shorthand sets. The single
+/// source for parsing, "did you mean" and every message naming a rule.
+pub struct RuleSpec {
+    pub name: &'static str,
+    pub options: &'static [&'static str],
+    /// `pattern = "…"` is `pattern(regex = "…")`.
+    pub shorthand: Option<&'static str>,
+}
+
+const fn spec(
+    name: &'static str,
+    options: &'static [&'static str],
+    shorthand: Option<&'static str>,
+) -> RuleSpec {
+    RuleSpec {
+        name,
+        options,
+        shorthand,
+    }
+}
+
+const CODE_MESSAGE: &[&str] = &["code", "message"];
+
+/// Every rule, in the order the "valid:" lists show them.
+pub const RULES: &[RuleSpec] = &[
+    spec("required", CODE_MESSAGE, None),
+    spec("email", CODE_MESSAGE, None),
+    spec("url", CODE_MESSAGE, None),
+    spec("length", &["min", "max", "equal", "code", "message"], None),
+    spec(
+        "range",
+        &[
+            "min",
+            "max",
+            "exclusive_min",
+            "exclusive_max",
+            "code",
+            "message",
+        ],
+        None,
+    ),
+    spec("pattern", &["regex", "code", "message"], Some("regex")),
+    spec("contains", &["value", "code", "message"], Some("value")),
+    spec(
+        "does_not_contain",
+        &["value", "code", "message"],
+        Some("value"),
+    ),
+    spec("must_match", &["other", "code", "message"], Some("other")),
+    spec("custom", &["function", "code", "message"], Some("function")),
+    spec(
+        "custom_async",
+        &["function", "code", "message"],
+        Some("function"),
+    ),
+    spec("nested", &[], None),
+    // Takes rules, not options: parsed on its own.
+    spec("each", &[], None),
 ];
+
+pub fn rule_spec(name: &str) -> Option<&'static RuleSpec> {
+    RULES.iter().find(|r| r.name == name)
+}
+
+pub fn rule_names() -> Vec<&'static str> {
+    RULES.iter().map(|r| r.name).collect()
+}
 
 pub struct Container<'a> {
     pub ident: &'a Ident,

@@ -1,40 +1,35 @@
 //! `#[validate(…)]` attributes -> the model. Every mistake is recorded in
 //! the context and parsing goes on, so all of them are reported at once.
 
-use proc_macro2::Span;
 use syn::meta::ParseNestedMeta;
 use syn::spanned::Spanned;
 use syn::{Attribute, DeriveInput, Expr, ExprLit, Lit, LitStr, Member};
 
-use super::model::{Container, Data, Field, RULES, Rule, RuleKind, Variant};
-use crate::internals::attr::{crate_path, serde_names, skip_value};
+use super::model::{Container, Data, Field, Rule, RuleKind, Variant, rule_names, rule_spec};
 use crate::internals::case::RenameRule;
+use crate::internals::options::{self, Attr, Keyed, skip_value};
+use crate::internals::serde_attrs::serde_names;
 use crate::internals::{Ctxt, suggest};
 
 const ATTR: &str = "validate";
 const CONTAINER_OPTIONS: &[&str] = &["crate"];
 
 pub fn container<'a>(cx: &Ctxt, input: &'a DeriveInput) -> Container<'a> {
-    let mut krate: syn::Path = syn::parse_quote!(::armature);
+    let mut krate = Attr::none(cx, options::CRATE);
     for attr in validate_attrs(&input.attrs) {
         let parsed = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("crate") {
-                krate = crate_path(&meta)?;
+            if meta.path.is_ident(options::CRATE) {
+                krate.set(&meta.path, options::crate_path(&meta)?);
+                Ok(())
             } else {
-                let name = path_name(&meta);
-                let head = format!("unknown container option `{name}`");
-                cx.error_spanned_by(
-                    &meta.path,
-                    suggest::unknown(&head, &name, CONTAINER_OPTIONS),
-                );
-                skip_value(&meta)?;
+                options::unknown(cx, &meta, "container option", CONTAINER_OPTIONS)
             }
-            Ok(())
         });
         if let Err(e) = parsed {
             cx.push(e);
         }
     }
+    let krate = krate.get().unwrap_or_else(|| syn::parse_quote!(::armature));
     let container_names = serde_names(&input.attrs);
     let rename_all = container_names.rename_all;
     let params: Vec<&syn::Ident> = input.generics.type_params().map(|p| &p.ident).collect();
@@ -133,105 +128,48 @@ fn fields<'a>(
         .collect()
 }
 
-fn path_name(meta: &ParseNestedMeta) -> String {
-    meta.path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect::<Vec<_>>()
-        .join("::")
-}
+/// A rule's options, each given once.
+type Options<'c> = Keyed<'c, Expr>;
 
-/// The options a rule accepts in its parenthesized form.
-fn options_of(rule: &str) -> &'static [&'static str] {
-    match rule {
-        "length" => &["min", "max", "equal", "code", "message"],
-        "range" => &[
-            "min",
-            "max",
-            "exclusive_min",
-            "exclusive_max",
-            "code",
-            "message",
-        ],
-        "pattern" => &["regex", "code", "message"],
-        "contains" | "does_not_contain" => &["value", "code", "message"],
-        "must_match" => &["other", "code", "message"],
-        "custom" | "custom_async" => &["function", "code", "message"],
-        "nested" => &[],
-        _ => &["code", "message"],
-    }
-}
-
-/// The option holding a rule's main value, for `rule = value` shorthands.
-fn value_option(rule: &str) -> Option<&'static str> {
-    Some(match rule {
-        "pattern" => "regex",
-        "contains" | "does_not_contain" => "value",
-        "must_match" => "other",
-        "custom" | "custom_async" => "function",
-        _ => return None,
-    })
-}
-
-#[derive(Default)]
-struct Options {
-    given: Vec<(String, Span, Expr)>,
-}
-
-impl Options {
-    fn has(&self, key: &str) -> bool {
-        self.given.iter().any(|(k, _, _)| k == key)
-    }
-
-    fn take(&mut self, key: &str) -> Option<(Span, Expr)> {
-        let i = self.given.iter().position(|(k, _, _)| k == key)?;
-        let (_, span, expr) = self.given.remove(i);
-        Some((span, expr))
-    }
-
-    fn expr(&mut self, key: &str) -> Option<Expr> {
-        self.take(key).map(|(_, e)| e)
-    }
-
-    fn string(&mut self, cx: &Ctxt, key: &str) -> Option<LitStr> {
-        let (_, expr) = self.take(key)?;
-        match expr {
-            Expr::Lit(ExprLit {
-                lit: Lit::Str(s), ..
-            }) => Some(s),
-            other => {
-                cx.error_spanned_by(other, format!("`{key}` takes a string literal"));
-                None
-            }
+fn string(cx: &Ctxt, options: &mut Options, key: &str) -> Option<LitStr> {
+    let (_, expr) = options.take(key)?;
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => Some(s),
+        other => {
+            cx.error_spanned_by(other, format!("`{key}` takes a string literal"));
+            None
         }
     }
+}
 
-    fn path(&mut self, cx: &Ctxt, key: &str) -> Option<syn::Path> {
-        let (_, expr) = self.take(key)?;
-        match expr {
-            Expr::Path(p) if p.qself.is_none() => Some(p.path),
-            other => {
-                cx.error_spanned_by(
-                    other,
-                    format!("`{key}` takes a path, e.g. `{key} = my_check`"),
-                );
-                None
-            }
+fn path(cx: &Ctxt, options: &mut Options, key: &str) -> Option<syn::Path> {
+    let (_, expr) = options.take(key)?;
+    match expr {
+        Expr::Path(p) if p.qself.is_none() => Some(p.path),
+        other => {
+            cx.error_spanned_by(
+                other,
+                format!("`{key}` takes a path, e.g. `{key} = my_check`"),
+            );
+            None
         }
     }
+}
+
+fn expr(options: &mut Options, key: &str) -> Option<Expr> {
+    options.take(key).map(|(_, e)| e)
 }
 
 /// One rule; `None` (with the error recorded) when it cannot be understood.
 fn rule(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<Rule>> {
-    let name = path_name(meta);
     let span = meta.path.span();
-    let Some(&known) = RULES.iter().find(|r| **r == name) else {
-        let head = format!("unknown validation rule `{name}`");
-        cx.error_at(span, suggest::unknown(&head, &name, RULES));
-        skip_value(meta)?;
+    let Some(spec) = rule_spec(&options::key(meta)) else {
+        options::unknown(cx, meta, "validation rule", &rule_names())?;
         return Ok(None);
     };
+    let known = spec.name;
 
     if known == "each" {
         if !meta.input.peek(syn::token::Paren) {
@@ -257,14 +195,14 @@ fn rule(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<Rule>> {
         }));
     }
 
-    let mut options = Options::default();
+    let mut options = Options::new(cx);
     let mut reported = false;
     if meta.input.peek(syn::Token![=]) {
         let value: Expr = meta.value()?.parse()?;
-        match value_option(known) {
-            Some(key) => options.given.push((key.to_owned(), value.span(), value)),
+        match spec.shorthand {
+            Some(key) => options.set(key.to_owned(), value.span(), value),
             None => {
-                let hint = if options_of(known).len() > 2 {
+                let hint = if spec.options.len() > 2 {
                     format!("`{known}` takes options in parentheses: `{known}(min = …, max = …)`")
                 } else {
                     format!(
@@ -276,9 +214,9 @@ fn rule(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<Rule>> {
             }
         }
     } else if meta.input.peek(syn::token::Paren) {
-        let allowed = options_of(known);
+        let allowed = spec.options;
         meta.parse_nested_meta(|opt| {
-            let key = path_name(&opt);
+            let key = options::key(&opt);
             let key_span = opt.path.span();
             if !allowed.contains(&key.as_str()) {
                 reported = true;
@@ -291,14 +229,10 @@ fn rule(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<Rule>> {
                 return skip_value(&opt);
             }
             let value: Expr = opt.value()?.parse()?;
-            if options.has(&key) {
-                cx.error_at(key_span, format!("`{key}` is given twice"));
-            } else {
-                options.given.push((key, key_span, value));
-            }
+            options.set(key, key_span, value);
             Ok(())
         })?;
-    } else if let Some(key) = value_option(known) {
+    } else if let Some(key) = spec.shorthand {
         cx.error_at(
             span,
             format!("`{known}` needs a value: `{known} = …` or `{known}({key} = …)`"),
@@ -306,8 +240,8 @@ fn rule(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<Rule>> {
         return Ok(None);
     }
 
-    let code = options.string(cx, "code");
-    let message = options.string(cx, "message");
+    let code = string(cx, &mut options, "code");
+    let message = string(cx, &mut options, "message");
     // After an unknown option, "needs `regex`" would only repeat the same mistake.
     let missing = |key: &str| {
         if !reported {
@@ -320,20 +254,20 @@ fn rule(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<Rule>> {
         "url" => RuleKind::Url,
         "nested" => RuleKind::Nested,
         "length" => RuleKind::Length {
-            min: options.expr("min"),
-            max: options.expr("max"),
-            equal: options.expr("equal"),
+            min: expr(&mut options, "min"),
+            max: expr(&mut options, "max"),
+            equal: expr(&mut options, "equal"),
         },
         "range" => RuleKind::Range {
-            min: options.expr("min"),
-            max: options.expr("max"),
-            exclusive_min: options.expr("exclusive_min"),
-            exclusive_max: options.expr("exclusive_max"),
+            min: expr(&mut options, "min"),
+            max: expr(&mut options, "max"),
+            exclusive_min: expr(&mut options, "exclusive_min"),
+            exclusive_max: expr(&mut options, "exclusive_max"),
         },
         "pattern" | "contains" | "does_not_contain" => {
-            let key = value_option(known).unwrap_or("value");
+            let key = spec.shorthand.unwrap_or("value");
             let given = options.has(key);
-            let Some(lit) = options.string(cx, key) else {
+            let Some(lit) = string(cx, &mut options, key) else {
                 if !given {
                     missing(key);
                 }
@@ -364,10 +298,10 @@ fn rule(cx: &Ctxt, meta: &ParseNestedMeta) -> syn::Result<Option<Rule>> {
                 return Ok(None);
             }
         },
-        // "custom" | "custom_async": the names left in RULES.
+        // "custom" | "custom_async": the rules left in the table.
         _ => {
             let given = options.has("function");
-            let Some(path) = options.path(cx, "function") else {
+            let Some(path) = path(cx, &mut options, "function") else {
                 if !given {
                     missing("function");
                 }

@@ -88,7 +88,11 @@ impl Default for Body {
 impl std::fmt::Debug for Body {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.0 {
-            Inner::Full(bytes) => write!(f, "Body::Full({} bytes)", bytes.as_ref().map_or(0, Bytes::len)),
+            Inner::Full(bytes) => write!(
+                f,
+                "Body::Full({} bytes)",
+                bytes.as_ref().map_or(0, Bytes::len)
+            ),
             Inner::Stream(_) => f.write_str("Body::Stream"),
         }
     }
@@ -141,7 +145,9 @@ impl http_body::Body for Body {
 
     fn size_hint(&self) -> SizeHint {
         match &self.0 {
-            Inner::Full(bytes) => SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64)),
+            Inner::Full(bytes) => {
+                SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64))
+            }
             Inner::Stream(body) => body.size_hint(),
         }
     }

@@ -105,13 +105,13 @@ mod tests {
             ..ParallelConfig::default()
         };
         one.install_compute_pool().unwrap();
-        assert_eq!(crate::compute_pool().current_num_threads(), 1);
+        assert_eq!(crate::pool::compute_pool().current_num_threads(), 1);
         let two = ParallelConfig {
             cpu_threads: 2,
             ..one
         };
         two.install_compute_pool().unwrap();
-        assert_eq!(crate::compute_pool().current_num_threads(), 2);
+        assert_eq!(crate::pool::compute_pool().current_num_threads(), 2);
     }
 
     #[test]

@@ -118,7 +118,7 @@ pub fn validate_adaptive<T: Validate + Sync>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ValidationError;
+    use crate::validation::ValidationError;
 
     struct Pair(u32, u32);
 

@@ -1,21 +1,10 @@
-//! Reading attributes that belong to other derives (serde) and the
-//! `crate = "…"` option every Armature macro accepts.
+//! Reading attributes that belong to other derives (serde).
 
 use syn::meta::ParseNestedMeta;
 use syn::{Attribute, LitStr};
 
 use super::case::RenameRule;
-
-/// Consumes whatever follows a meta key (`= expr` or `(…)`), so one unknown
-/// key does not stop the parse of the rest.
-pub fn skip_value(meta: &ParseNestedMeta) -> syn::Result<()> {
-    if meta.input.peek(syn::Token![=]) {
-        meta.value()?.parse::<syn::Expr>()?;
-    } else if meta.input.peek(syn::token::Paren) {
-        meta.input.parse::<proc_macro2::Group>()?;
-    }
-    Ok(())
-}
+use super::options::skip_value;
 
 /// The serde attributes that change the name a client sends.
 #[derive(Default)]
@@ -69,15 +58,4 @@ fn directional(meta: &ParseNestedMeta) -> syn::Result<Option<String>> {
         Ok(())
     })?;
     Ok(found)
-}
-
-/// `crate = "path"`: the path under which `armature` is reachable.
-pub fn crate_path(meta: &ParseNestedMeta) -> syn::Result<syn::Path> {
-    let lit: LitStr = meta.value()?.parse()?;
-    lit.parse::<syn::Path>().map_err(|_| {
-        syn::Error::new(
-            lit.span(),
-            "`crate` must be a path, e.g. `crate = \"my::armature\"`",
-        )
-    })
 }

@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 
 use armature::App;
-use armature::ShutdownHandle;
+use armature::Shutdown;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::Request;
@@ -18,7 +18,7 @@ use tokio::task::JoinHandle;
 
 pub struct TestServer {
     pub addr: SocketAddr,
-    pub handle: ShutdownHandle,
+    pub handle: Shutdown,
     pub client: Client<HttpConnector, Full<Bytes>>,
     task: JoinHandle<std::io::Result<()>>,
 }
@@ -43,7 +43,6 @@ impl TestServer {
     }
 
     /// A bodyless request with the given headers.
-    #[allow(dead_code)] // used by tests/middleware, which includes this file
     pub async fn request_with(
         &self,
         method: &str,

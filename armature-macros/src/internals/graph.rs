@@ -1,5 +1,5 @@
-//! The middleware graph without tokens: stages (topological layers) and
-//! cycles. Plain functions, unit-tested without a compiler run.
+//! Dependency graphs without tokens: stages (topological layers) and
+//! cycles, for `pipeline!`'s middleware (and `#[aggregate]`'s statements). Plain functions, unit-tested without a compiler run.
 
 /// A staged member: its name and the names it runs after. Names that are
 /// not staged members (around middleware) are satisfied before any stage.
