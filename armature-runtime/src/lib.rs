@@ -9,6 +9,8 @@ pub mod cache;
 pub mod http;
 pub mod middleware;
 pub mod pool;
+#[cfg(feature = "redis")]
+pub mod redis;
 mod shutdown;
 pub mod validation;
 

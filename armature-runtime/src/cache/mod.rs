@@ -20,8 +20,6 @@ mod glob;
 mod memory;
 #[cfg(feature = "redis")]
 mod redis;
-#[cfg(feature = "redis")]
-mod slot;
 
 use std::borrow::Cow;
 use std::sync::Arc;

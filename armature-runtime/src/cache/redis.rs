@@ -11,11 +11,11 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures::future::{BoxFuture, try_join_all};
-use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
-use redis::cluster::ClusterClient;
+use redis::aio::{ConnectionLike, ConnectionManager};
 use redis::cluster_async::ClusterConnection;
 
-use super::{CacheBackend, CacheError, Key, Ttl, slot};
+use super::{CacheBackend, CacheError, Key, Ttl};
+use crate::redis::{self as plumbing, ConnectOptions, RedisError, slot};
 
 /// SCAN page size for `delete_matching`: UNLINKs go out in batches this big.
 const SCAN_COUNT: usize = 1000;
@@ -24,10 +24,15 @@ fn backend(e: redis::RedisError) -> CacheError {
     CacheError::Backend(e.to_string())
 }
 
-fn connect_error(url: &str, e: impl std::error::Error + Send + Sync + 'static) -> CacheError {
-    CacheError::Connect {
-        url: url.to_owned(),
-        source: Box::new(e),
+impl From<RedisError> for CacheError {
+    fn from(e: RedisError) -> Self {
+        match e {
+            RedisError::Connect { url, source } => CacheError::Connect {
+                url,
+                source: Box::new(source),
+            },
+            RedisError::Command(e) => backend(e),
+        }
     }
 }
 
@@ -104,14 +109,7 @@ pub(crate) struct RedisCache {
 
 impl RedisCache {
     pub(crate) async fn connect(url: &str) -> Result<Self, CacheError> {
-        let client = redis::Client::open(url).map_err(|e| connect_error(url, e))?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_secs(2)))
-            .set_response_timeout(Some(Duration::from_secs(5)))
-            .set_number_of_retries(2);
-        let conn = ConnectionManager::new_with_config(client, config)
-            .await
-            .map_err(|e| connect_error(url, e))?;
+        let conn = plumbing::connect(url, ConnectOptions::COMMANDS).await?;
         Ok(Self { conn })
     }
 }
@@ -252,16 +250,7 @@ async fn unlink_by_slot(conn: &ClusterConnection, keys: &[Key<'_>]) -> Result<u6
 
 impl ClusterCache {
     pub(crate) async fn connect(nodes: &[&str]) -> Result<Self, CacheError> {
-        let shown = nodes.join(",");
-        let client = ClusterClient::builder(nodes.iter().copied())
-            .connection_timeout(Duration::from_secs(2))
-            .response_timeout(Duration::from_secs(5))
-            .build()
-            .map_err(|e| connect_error(&shown, e))?;
-        let conn = client
-            .get_async_connection()
-            .await
-            .map_err(|e| connect_error(&shown, e))?;
+        let conn = plumbing::connect_cluster(nodes, ConnectOptions::COMMANDS).await?;
         Ok(Self {
             conn,
             nodes: nodes.iter().map(|n| (*n).to_owned()).collect(),

@@ -1,19 +1,29 @@
-//! Extractors: handler parameters built from the request.
+//! Extractors: handler parameters built from the request. This file holds
+//! what every extractor reads ([`RequestContext`]) and the trait; each
+//! family of extractors has its own file: the URI (`Path`, `Query`), the
+//! body (`Json`, `Form`, `Bytes`), the head (`State`, `Ext`, `HeaderMap`,
+//! `Method`, `Uri`), and validation (`Valid`).
+
+mod head;
+mod payload;
+mod uri;
+mod valid;
+
+pub use head::{Ext, State};
+pub use payload::Form;
+pub use uri::{Path, Query};
+pub use valid::{Valid, ValidTarget};
 
 use std::future::Future;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http::{HeaderMap, Method, Uri};
-use serde::de::DeserializeOwned;
 
 use super::body::{self, BodyLimits, RequestBody};
 use super::error::HttpError;
 use super::head::{RequestHead, StateMap};
-use super::params::{ParamsDeserializer, PathParams};
-use super::response::{IntoResponse, Json, Response};
-use crate::middleware::FromHead;
-use crate::validation::{AsyncValidate, Validate};
+use super::params::PathParams;
+use super::response::Response;
 
 /// Everything an extractor can read: the request head (which it derefs
 /// to), its body (once), and the route's path parameters.
@@ -181,148 +191,4 @@ pub(crate) struct ContextRest {
     state: Arc<StateMap>,
     params: PathParams,
     limits: BodyLimits,
-}
-
-/// Path parameters: `Path<u64>`, `Path<(String, u32)>` or a serde struct.
-/// A value of the wrong type is a 400 naming the parameter.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Path<T>(pub T);
-
-impl<T: DeserializeOwned + Send> FromRequest for Path<T> {
-    async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
-        T::deserialize(ParamsDeserializer(&ctx.params.items))
-            .map(Path)
-            .map_err(|e| HttpError::bad_request(e.0).into_response())
-    }
-}
-
-/// The query string, deserialized (400 when it does not fit).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Query<T>(pub T);
-
-impl<T: DeserializeOwned + Send> FromRequest for Query<T> {
-    async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
-        let query = ctx.parts.uri.query().unwrap_or("");
-        serde_urlencoded::from_str(query).map(Query).map_err(|e| {
-            HttpError::bad_request(format!("invalid query string: {e}")).into_response()
-        })
-    }
-}
-
-/// `Json<T>` as an extractor: `Content-Type: application/json` (else 415),
-/// malformed JSON 400, JSON of the wrong shape 422.
-impl<T: DeserializeOwned + Send> FromRequest for Json<T> {
-    async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
-        ctx.require_content_type("application/json", |t| t.ends_with("+json"))
-            .map_err(IntoResponse::into_response)?;
-        let bytes = ctx.read_body().await.map_err(IntoResponse::into_response)?;
-        serde_json::from_slice(&bytes).map(Json).map_err(|e| {
-            use serde_json::error::Category;
-            match e.classify() {
-                Category::Data => HttpError::unprocessable(format!("JSON does not fit: {e}")),
-                Category::Syntax | Category::Eof | Category::Io => {
-                    HttpError::bad_request(format!("malformed JSON: {e}"))
-                }
-            }
-            .into_response()
-        })
-    }
-}
-
-/// An urlencoded form body (`application/x-www-form-urlencoded`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Form<T>(pub T);
-
-impl<T: DeserializeOwned + Send> FromRequest for Form<T> {
-    async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
-        ctx.require_content_type("application/x-www-form-urlencoded", |_| false)
-            .map_err(IntoResponse::into_response)?;
-        let bytes = ctx.read_body().await.map_err(IntoResponse::into_response)?;
-        serde_urlencoded::from_bytes(&bytes).map(Form).map_err(|e| {
-            HttpError::unprocessable(format!("form does not fit: {e}")).into_response()
-        })
-    }
-}
-
-/// Extractors whose value `Valid<E>` validates.
-pub trait ValidTarget {
-    /// The validated value.
-    type Target: Validate + Sync;
-    /// It.
-    fn target(&self) -> &Self::Target;
-}
-
-macro_rules! valid_target {
-    ($($wrapper:ident),*) => {$(
-        impl<T: Validate + Sync> ValidTarget for $wrapper<T> {
-            type Target = T;
-            fn target(&self) -> &T {
-                &self.0
-            }
-        }
-    )*};
-}
-valid_target!(Json, Form, Query, Path);
-
-/// Runs the extractor, then validation (sync rules and `custom_async`
-/// checks): 422 with the `ValidationErrors` JSON when a rule fails.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Valid<E>(pub E);
-
-impl<E> FromRequest for Valid<E>
-where
-    E: FromRequest + ValidTarget + Send,
-{
-    async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
-        let inner = E::from_request(ctx).await?;
-        match inner.target().validate_async().await {
-            Ok(()) => Ok(Valid(inner)),
-            Err(errors) => Err(errors.into_response()),
-        }
-    }
-}
-
-/// A value registered with `App::state(value)`, cloned per request.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct State<T>(pub T);
-
-impl<T: Clone + Send + Sync + 'static> FromRequest for State<T> {
-    async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
-        <Self as FromHead>::from_head(ctx)
-    }
-}
-
-/// A value a middleware provided for this request (request extensions).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Ext<T>(pub T);
-
-impl<T: Clone + Send + Sync + 'static> FromRequest for Ext<T> {
-    async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
-        <Self as FromHead>::from_head(ctx)
-    }
-}
-
-impl FromRequest for HeaderMap {
-    async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
-        Ok(ctx.parts.headers.clone())
-    }
-}
-
-impl FromRequest for Method {
-    async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
-        Ok(ctx.parts.method.clone())
-    }
-}
-
-impl FromRequest for Uri {
-    async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
-        Ok(ctx.parts.uri.clone())
-    }
-}
-
-/// The raw body, within the route's limits.
-impl FromRequest for Bytes {
-    async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
-        ctx.read_body().await.map_err(IntoResponse::into_response)
-    }
 }
