@@ -173,6 +173,47 @@ fn validate_report() {
     );
 }
 
+#[test]
+fn serve_help_describes_every_option_and_mistakes_are_errors() {
+    let output = Command::new(binary())
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).unwrap();
+    for option in [
+        "--addr <HOST:PORT>",
+        "--redis <URL>",
+        "--rate-limit <N>",
+        "--admin-token <TOKEN>",
+    ] {
+        assert!(help.contains(option), "{option} missing from:\n{help}");
+    }
+    assert!(help.contains("[default: 127.0.0.1:3000]"), "{help}");
+
+    let output = Command::new(binary()).arg("--help").output().unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        help.contains("serve") && help.contains("validate"),
+        "{help}"
+    );
+
+    for wrong in [
+        &["serve", "--adress", "x"][..],
+        &["serve", "--rate-limit", "many"],
+        &["serve", "--admin-token", ""],
+        &["frobnicate"],
+    ] {
+        let output = Command::new(binary()).args(wrong).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{wrong:?}");
+        let error = String::from_utf8(output.stderr).unwrap();
+        assert!(
+            error.starts_with("error: ") && error.contains("--help"),
+            "{wrong:?}: {error}"
+        );
+    }
+}
+
 /// GET with headers; the status, the response headers and the body.
 async fn get(url: &str, headers: &[(&str, &str)]) -> (u16, hyper::HeaderMap, String) {
     use http_body_util::{BodyExt, Full};

@@ -3,10 +3,8 @@
 //! ```text
 //! showcase                              serve on 127.0.0.1:3000
 //! showcase serve [--addr HOST:PORT] [--redis URL] [--rate-limit N] [--admin-token TOKEN]
-//!                                       serve the API (cache in memory, or on Redis;
-//!                                       N requests/s per client, off by default;
-//!                                       GET /admin/stats needs the token, printed at start-up)
 //! showcase validate [FILE]              bulk-validate a JSON array of sign-ups
+//! showcase --help, showcase serve --help
 //! ```
 
 mod admin;
@@ -20,72 +18,63 @@ mod users;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-
 use std::time::Instant;
 
-use armature::{App, Cache, MemoryConfig, ParallelConfig, pipeline};
+use armature::{App, Cache, MemoryConfig, ParallelConfig, Shutdown, pipeline};
+use clap::{Parser, Subcommand};
 
 use middleware::{AdminToken, access_log, rate_limit, request_id};
 
-const DEFAULT_ADDR: &str = "127.0.0.1:3000";
 const DEFAULT_DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/signups.json");
-const USAGE: &str = "usage: showcase [serve [--addr HOST:PORT] [--redis URL] [--rate-limit N] [--admin-token TOKEN] | validate [FILE]]";
 
-#[derive(Default)]
+/// Armature's showcase: a validated, cached, rate-limited user API, and a
+/// bulk validator. With no command it serves on 127.0.0.1:3000.
+#[derive(Parser)]
+#[command(name = "showcase", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (cache in memory unless `--redis` is given).
+    Serve(ServeOptions),
+    /// Bulk-validate a JSON array of sign-ups and print a report.
+    Validate {
+        /// The JSON file (default: the bundled 2,400 sign-ups).
+        #[arg(value_name = "FILE", default_value = DEFAULT_DATA)]
+        file: PathBuf,
+    },
+}
+
+// `Parser` (which includes `Args`) so the defaults of a bare `showcase`
+// come from the same definitions as `showcase serve`.
+#[derive(Parser)]
 struct ServeOptions {
+    /// Address to listen on; port 0 picks a free one (the chosen address is
+    /// printed as `listening on http://…`).
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:3000")]
     addr: String,
+    /// Keep the cache on this Redis server instead of in memory (needs a
+    /// build with `--features redis`).
+    #[arg(long, value_name = "URL")]
     redis: Option<String>,
+    /// Requests per second allowed per client (429 with `retry-after`
+    /// beyond); 0 or absent turns the limit off.
+    #[arg(long, value_name = "N")]
     rate_limit: Option<u32>,
+    /// Bearer token for GET /admin/stats; a random one is generated and
+    /// printed at start-up when absent.
+    #[arg(long, value_name = "TOKEN", value_parser = non_empty)]
     admin_token: Option<String>,
 }
 
-enum Command {
-    Serve(ServeOptions),
-    Validate { file: PathBuf },
-}
-
-fn parse(args: &[String]) -> Result<Command, String> {
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    match args.as_slice() {
-        [] => Ok(Command::Serve(ServeOptions {
-            addr: DEFAULT_ADDR.to_owned(),
-            ..ServeOptions::default()
-        })),
-        ["serve", options @ ..] => {
-            let mut serve = ServeOptions {
-                addr: DEFAULT_ADDR.to_owned(),
-                ..ServeOptions::default()
-            };
-            let mut options = options.iter();
-            while let Some(option) = options.next() {
-                let value = options
-                    .next()
-                    .ok_or_else(|| format!("`{option}` needs a value\n{USAGE}"))?;
-                match *option {
-                    "--addr" => serve.addr = (*value).to_owned(),
-                    "--redis" => serve.redis = Some((*value).to_owned()),
-                    "--rate-limit" => {
-                        let n: u32 = value.parse().map_err(|_| {
-                            format!("`--rate-limit` takes requests per second, got `{value}`")
-                        })?;
-                        serve.rate_limit = Some(n).filter(|n| *n > 0);
-                    }
-                    "--admin-token" if value.is_empty() => {
-                        return Err("`--admin-token` cannot be empty".to_owned());
-                    }
-                    "--admin-token" => serve.admin_token = Some((*value).to_owned()),
-                    other => return Err(format!("unknown option `{other}`\n{USAGE}")),
-                }
-            }
-            Ok(Command::Serve(serve))
-        }
-        ["validate"] => Ok(Command::Validate {
-            file: PathBuf::from(DEFAULT_DATA),
-        }),
-        ["validate", file] => Ok(Command::Validate {
-            file: PathBuf::from(file),
-        }),
-        _ => Err(USAGE.to_owned()),
+fn non_empty(value: &str) -> Result<String, String> {
+    if value.is_empty() {
+        Err("cannot be empty".to_owned())
+    } else {
+        Ok(value.to_owned())
     }
 }
 
@@ -103,6 +92,7 @@ async fn cache(redis: Option<&str>) -> Result<(Cache, &'static str), String> {
 }
 
 async fn serve(options: ServeOptions) -> Result<(), String> {
+    let rate_limit = options.rate_limit.filter(|n| *n > 0);
     let (cache, backend) = cache(options.redis.as_deref()).await?;
     let stats = Arc::new(users::CacheStats::default());
     let (token, generated) = match options.admin_token {
@@ -111,7 +101,7 @@ async fn serve(options: ServeOptions) -> Result<(), String> {
     };
     let app = App::new()
         .state(Arc::new(metrics::Metrics::default()))
-        .state(Arc::new(limiter::RateLimiter::new(options.rate_limit)))
+        .state(Arc::new(limiter::RateLimiter::new(rate_limit)))
         .state(AdminToken(token.as_str().into()))
         // request_id wraps everything (429s and 404s carry the id too),
         // access_log inside it sees the id; rate_limit is a stage.
@@ -125,7 +115,7 @@ async fn serve(options: ServeOptions) -> Result<(), String> {
         .controller(admin::Admin {
             started: Instant::now(),
             stats,
-            rate_limit: options.rate_limit,
+            rate_limit,
         });
     let server = app.bind(&*options.addr).await.map_err(|e| e.to_string())?;
     // Tests and scripts read this line to learn the port (`--addr 127.0.0.1:0`).
@@ -138,39 +128,22 @@ async fn serve(options: ServeOptions) -> Result<(), String> {
             "admin token: {token} (GET /admin/stats with `authorization: Bearer {token}`)"
         );
     }
-    let handle = server.shutdown_handle();
+    // ctrl-c or SIGTERM stops the server, draining in-flight requests.
+    let signal = Shutdown::on_signal();
+    let token = server.shutdown_handle();
     tokio::spawn(async move {
-        let _ = tokio::signal::ctrl_c().await;
-        handle.shutdown();
+        signal.wait().await;
+        token.shutdown();
     });
-    #[cfg(unix)]
-    {
-        let handle = server.shutdown_handle();
-        if let Ok(mut term) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            tokio::spawn(async move {
-                term.recv().await;
-                handle.shutdown();
-            });
-        }
-    }
     server.run().await.map_err(|e| e.to_string())
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if matches!(args.first().map(String::as_str), Some("-h" | "--help")) {
-        println!("{USAGE}");
-        return ExitCode::SUCCESS;
-    }
-    let command = match parse(&args) {
-        Ok(command) => command,
-        Err(usage) => {
-            eprintln!("{usage}");
-            return ExitCode::from(2);
-        }
-    };
+    // clap prints help and exits 0, or the error with a usage line and exits 2.
+    let cli = Cli::parse();
+    let command = cli
+        .command
+        .unwrap_or_else(|| Command::Serve(ServeOptions::parse_from(["serve"])));
     let result = match command {
         Command::Validate { file } => report::run(&file).map(|report| print!("{report}")),
         Command::Serve(options) => match ParallelConfig::default().build() {

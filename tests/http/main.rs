@@ -513,3 +513,251 @@ async fn every_request_gets_a_span_with_method_path_status_and_latency() {
         "{fields:?}"
     );
 }
+
+mod in_process {
+    //! `App::build()`: the same app as through a socket, answered in
+    //! process (no listener, no client).
+
+    use super::*;
+    use http_body_util::BodyExt;
+
+    #[middleware(independent)]
+    async fn deny_blocked(req: &RequestHead) -> Result<(), HttpError> {
+        match req.header("x-blocked") {
+            Some(_) => Err(HttpError::forbidden("blocked by policy")),
+            None => Ok(()),
+        }
+    }
+
+    struct Pages;
+
+    #[controller]
+    impl Pages {
+        #[get("/about", prerender)]
+        async fn about(&self) -> Html<&'static str> {
+            Html("<h1>About</h1>")
+        }
+
+        #[get("/contact")]
+        async fn contact(&self) -> &'static str {
+            "write to us"
+        }
+    }
+
+    async fn answer(
+        app: &armature::AppService,
+        request: http::Request<&'static str>,
+    ) -> (u16, http::HeaderMap, String) {
+        let response = app.handle(request).await;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (status, headers, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    fn built() -> armature::AppService {
+        app()
+            .controller(Pages)
+            .middleware(pipeline![deny_blocked])
+            .build()
+            .expect("a valid app builds")
+    }
+
+    #[tokio::test]
+    async fn routes_404_405_bodies_and_rejections_without_a_socket() {
+        let app = built();
+        let get = |path: &str| http::Request::get(path).body("").unwrap();
+
+        let (status, _, body) = answer(&app, get("/users/greeting")).await;
+        assert_eq!((status, body.as_str()), (200, "hello via GET"));
+
+        let create = http::Request::post("/users")
+            .header("content-type", "application/json")
+            .body(r#"{"username":"ada_l","email":"ada@example.com","password":"correct horse","age":36}"#)
+            .unwrap();
+        let (status, _, body) = answer(&app, create).await;
+        assert_eq!(status, 201, "{body}");
+        let (status, _, body) = answer(&app, get("/users/1")).await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            serde_json::from_str::<Value>(&body).unwrap()["username"],
+            "ada_l"
+        );
+
+        let (status, _, body) = answer(&app, get("/nowhere")).await;
+        assert_eq!(status, 404, "{body}");
+        let delete = http::Request::delete("/users/greeting").body("").unwrap();
+        let (status, headers, _) = answer(&app, delete).await;
+        assert_eq!(status, 405);
+        assert_eq!(headers["allow"], "GET, HEAD");
+
+        let blocked = http::Request::get("/users/greeting")
+            .header("x-blocked", "1")
+            .body("")
+            .unwrap();
+        let (status, _, body) = answer(&app, blocked).await;
+        assert_eq!(status, 403);
+        assert_eq!(
+            serde_json::from_str::<Value>(&body).unwrap(),
+            json!({"error": {"status": 403, "message": "blocked by policy"}})
+        );
+
+        // The body limit of the route applies in process too.
+        let big = http::Request::post("/users/raw")
+            .body("seventeen bytes!!")
+            .unwrap();
+        assert_eq!(answer(&app, big).await.0, 413);
+    }
+
+    #[tokio::test]
+    async fn lists_routes_with_their_prerender_flag_and_state() {
+        let app = built();
+        let prerendered: Vec<(String, String)> = app
+            .routes()
+            .iter()
+            .filter(|r| r.prerender)
+            .map(|r| (r.method.to_string(), r.path.clone()))
+            .collect();
+        assert_eq!(prerendered, [("GET".to_owned(), "/about".to_owned())]);
+        let contact = app.routes().iter().find(|r| r.path == "/contact").unwrap();
+        assert_eq!(contact.name, "Pages::contact");
+        assert!(!contact.prerender);
+        assert_eq!(app.state::<Greeting>().map(|g| g.0), Some("hello"));
+
+        // A pre-rendered page is what the server answers.
+        let (status, headers, body) =
+            answer(&app, http::Request::get("/about").body("").unwrap()).await;
+        assert_eq!((status, body.as_str()), (200, "<h1>About</h1>"));
+        assert_eq!(headers["content-type"], "text/html; charset=utf-8");
+    }
+
+    #[tokio::test]
+    async fn build_runs_the_bind_checks() {
+        let conflict = App::new().controller(Pages).controller(Pages).build();
+        let error = conflict
+            .err()
+            .expect("two controllers on one path")
+            .to_string();
+        assert!(error.contains("Pages::about"), "{error}");
+    }
+}
+
+mod header_limits {
+    //! The HTTP/1.1 header block cap (hyper's own buffer lets ~400 KB
+    //! through): 431 beyond `ServerConfig::max_header_bytes`.
+
+    use super::*;
+
+    /// A request whose head (request line, headers, blank line) is exactly
+    /// `size` bytes.
+    fn request_with_head_of(size: usize) -> Vec<u8> {
+        let start = b"GET /users HTTP/1.1\r\nhost: x\r\nx-filler: ".to_vec();
+        let end = b"\r\n\r\n";
+        let filler = size - start.len() - end.len();
+        let mut request = start;
+        request.extend(std::iter::repeat_n(b'a', filler));
+        request.extend_from_slice(end);
+        assert_eq!(request.len(), size);
+        request
+    }
+
+    async fn status_of(addr: std::net::SocketAddr, request: &[u8]) -> String {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        // The server may answer 431 and close before it read everything.
+        let _ = stream.write_all(request).await;
+        let mut reply = vec![0u8; 64];
+        let n = stream.read(&mut reply).await.unwrap_or(0);
+        String::from_utf8_lossy(&reply[..n])
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_owned()
+    }
+
+    #[tokio::test]
+    async fn a_head_over_64_kib_is_431_and_one_under_is_served() {
+        let s = server().await;
+        let cap = ServerConfig::default().max_header_bytes;
+        assert_eq!(cap, 64 * 1024);
+        assert_eq!(
+            status_of(s.addr, &request_with_head_of(cap + 1)).await,
+            "HTTP/1.1 431 Request Header Fields Too Large"
+        );
+        assert_eq!(
+            status_of(s.addr, &request_with_head_of(cap - 1024)).await,
+            "HTTP/1.1 200 OK"
+        );
+        // One 450 KB header line: the case hyper alone lets through.
+        assert!(
+            status_of(s.addr, &request_with_head_of(450_000))
+                .await
+                .contains(" 431 ")
+        );
+    }
+
+    #[tokio::test]
+    async fn the_cap_is_configurable() {
+        let config = ServerConfig {
+            max_header_bytes: 16 * 1024,
+            ..ServerConfig::default()
+        };
+        let s = TestServer::start(app().config(config)).await;
+        assert!(
+            status_of(s.addr, &request_with_head_of(20_000))
+                .await
+                .contains(" 431 ")
+        );
+        assert!(
+            status_of(s.addr, &request_with_head_of(12_000))
+                .await
+                .contains(" 200 ")
+        );
+    }
+
+    fn resident_bytes() -> usize {
+        let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
+        let pages: usize = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
+        pages * 4096
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_thousand_oversized_heads_at_once_leave_memory_bounded() {
+        let s = server().await;
+        let request = Arc::new(request_with_head_of(64 * 1024 + 1));
+        // Warm up the allocator and the runtime first.
+        status_of(s.addr, &request).await;
+        let before = resident_bytes();
+        let replies = futures_join_all((0..1000).map(|_| {
+            let request = request.clone();
+            let addr = s.addr;
+            tokio::spawn(async move { status_of(addr, &request).await })
+        }))
+        .await;
+        let after = resident_bytes();
+        let refused = replies.iter().filter(|r| r.contains(" 431 ")).count();
+        assert_eq!(
+            refused,
+            1000,
+            "{:?}",
+            replies.iter().find(|r| !r.contains(" 431 "))
+        );
+        let grown = after.saturating_sub(before);
+        eprintln!(
+            "resident memory grew by {} KiB over 1000 oversized heads",
+            grown / 1024
+        );
+        // Each connection's read buffer stops at the cap (64 KiB); with
+        // hyper's default (~400 KB) a thousand of them grew ~400 MiB.
+        assert!(grown < 96 << 20, "grew {} MiB", grown >> 20);
+    }
+
+    async fn futures_join_all<T>(
+        handles: impl Iterator<Item = tokio::task::JoinHandle<T>>,
+    ) -> Vec<T> {
+        let mut out = Vec::new();
+        for handle in handles.collect::<Vec<_>>() {
+            out.push(handle.await.unwrap());
+        }
+        out
+    }
+}
