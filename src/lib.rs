@@ -127,6 +127,38 @@
 //! same name (what `pipeline!` reads): a middleware cannot share its name
 //! with a module or type in scope, and is usable by pipelines of its own
 //! crate.
+//!
+//! # The app without a socket
+//!
+//! [`App::build`] runs every check of `App::bind` and returns an
+//! [`AppService`]: it answers `http::Request`s in process, through the same
+//! middleware, router and handlers as a server would, and lists its routes
+//! (with their `prerender` flag). Tests, static pre-rendering and embedding
+//! in another server use it; [`App::bind`] serves the same service.
+//!
+//! ```
+//! use armature::prelude::*;
+//!
+//! struct Pages;
+//!
+//! #[controller]
+//! impl Pages {
+//!     #[get("/about", prerender)]
+//!     async fn about(&self) -> Html<&'static str> {
+//!         Html("<h1>About</h1>")
+//!     }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let app = App::new().controller(Pages).build().unwrap();
+//! let response = app.handle(http::Request::get("/about").body(()).unwrap()).await;
+//! assert_eq!(response.status(), 200);
+//! assert!(app.routes().iter().any(|r| r.prerender && r.path == "/about"));
+//! # }
+//! ```
+//!
+//! A [`Shutdown`] token stops a server and any other long-running part that
+//! holds a clone: `App::new().shutdown_on(token.clone())`.
 
 pub use armature_macros::{Validate, controller, middleware, pipeline};
 pub use armature_runtime::app;

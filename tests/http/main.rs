@@ -403,6 +403,40 @@ async fn graceful_shutdown_lets_in_flight_requests_finish() {
 }
 
 #[tokio::test]
+async fn one_shutdown_token_stops_the_server_and_its_other_holders() {
+    let token = armature::Shutdown::new();
+    let server = app()
+        .shutdown_on(token.clone())
+        .bind("127.0.0.1:0")
+        .await
+        .unwrap();
+    let addr = server.local_addr();
+    let run = tokio::spawn(server.run());
+    let worker = token.clone();
+    let worker = tokio::spawn(async move { worker.wait().await });
+    assert!(
+        raw(
+            addr,
+            b"GET /users HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n"
+        )
+        .await
+        .starts_with("HTTP/1.1 200")
+    );
+    token.shutdown();
+    let limit = Duration::from_secs(5);
+    tokio::time::timeout(limit, run)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    tokio::time::timeout(limit, worker).await.unwrap().unwrap();
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "still accepting"
+    );
+}
+
+#[tokio::test]
 async fn conflicting_routes_across_controllers_fail_to_bind() {
     #[derive(Clone)]
     struct Other;
