@@ -129,6 +129,63 @@ async fn behaves_like_a_cache(cache: Cache) {
     cache.set_many::<&str, &str>(&[], None).await.unwrap();
 }
 
+/// A prefix is a literal namespace, whatever characters it holds: on one
+/// store, `delete_matching` through one handle removes its own keys only
+/// (issue 14: `cache[v2]:` used to delete `cachev:`'s keys and keep its own).
+async fn prefixes_are_literal_namespaces(store: Cache) {
+    // Pairs where the first prefix, read as a glob, matches the second's keys.
+    let pairs = [
+        ("cache[v2]:", "cachev:"),
+        ("t*:", "tenant:"),
+        ("a?:", "ab:"),
+        ("x\\y:", "xy:"),
+        ("[^z]:", "q:"),
+        ("b]:", "b]:x"),
+    ];
+    for (mine, theirs) in pairs {
+        let me = store.clone().with_prefix(mine);
+        let other = store.clone().with_prefix(theirs);
+        let keys: Vec<String> = (0..10).map(|i| format!("session:{i}")).collect();
+        let items: Vec<(String, &str)> = keys.iter().map(|k| (k.clone(), "v")).collect();
+        me.set_many(&items, None).await.unwrap();
+        other.set_many(&items, None).await.unwrap();
+        me.set("user:1", "kept", None).await.unwrap();
+
+        assert_eq!(
+            me.delete_matching("session:*").await.unwrap(),
+            10,
+            "prefix {mine:?}"
+        );
+        assert!(
+            me.get_many(&keys)
+                .await
+                .unwrap()
+                .iter()
+                .all(Option::is_none),
+            "{mine:?}"
+        );
+        assert!(
+            other
+                .get_many(&keys)
+                .await
+                .unwrap()
+                .iter()
+                .all(Option::is_some),
+            "{mine:?} deleted {theirs:?}'s keys"
+        );
+        assert!(me.exists("user:1").await.unwrap(), "{mine:?}");
+        // The user's own pattern still is a pattern after the prefix.
+        assert_eq!(other.delete_matching("session:[0-4]").await.unwrap(), 5);
+        assert_eq!(other.delete_matching("*").await.unwrap(), 5);
+        assert_eq!(me.delete_matching("*").await.unwrap(), 1);
+    }
+}
+
+#[tokio::test]
+async fn memory_prefixes_are_literal() {
+    prefixes_are_literal_namespaces(Cache::memory(MemoryConfig::default())).await;
+}
+
 #[tokio::test]
 async fn memory_backend() {
     behaves_like_a_cache(Cache::memory(MemoryConfig::default())).await;
@@ -209,6 +266,57 @@ mod redis_backends {
             .filter(|n| n.cli(&["DBSIZE"]).trim().parse::<u64>().unwrap_or(0) > 0)
             .count();
         assert_eq!(holding, 3);
+    }
+
+    #[tokio::test]
+    async fn redis_prefixes_are_literal() {
+        let server = RedisServer::start();
+        prefixes_are_literal_namespaces(Cache::redis(&server.url()).await.unwrap()).await;
+        assert_eq!(server.cli(&["DBSIZE"]).trim(), "0");
+    }
+
+    #[tokio::test]
+    async fn cluster_prefixes_are_literal() {
+        let cluster = RedisCluster::start();
+        let urls = cluster.urls();
+        let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
+        prefixes_are_literal_namespaces(Cache::redis_cluster(&urls).await.unwrap()).await;
+    }
+
+    /// Issue 14: a handle given one seed of a 3-master cluster used to scan
+    /// only that node (200 of 600 keys removed).
+    #[tokio::test]
+    async fn delete_matching_from_one_seed_reaches_every_master() {
+        let cluster = RedisCluster::start();
+        let seed = cluster.urls()[1].clone();
+        let cache = Cache::redis_cluster(&[&seed]).await.unwrap();
+        let doomed: Vec<(String, &str)> = (0..600).map(|i| (format!("session:{i}"), "v")).collect();
+        let kept: Vec<(String, &str)> = (0..300).map(|i| (format!("user:{i}"), "v")).collect();
+        cache.set_many(&doomed, None).await.unwrap();
+        cache.set_many(&kept, None).await.unwrap();
+        let per_node = |cluster: &RedisCluster| -> Vec<u64> {
+            cluster
+                .nodes
+                .iter()
+                .map(|n| n.cli(&["DBSIZE"]).trim().parse().unwrap())
+                .collect()
+        };
+        assert!(
+            per_node(&cluster).iter().all(|&n| n > 0),
+            "keys on every master"
+        );
+
+        assert_eq!(cache.delete_matching("session:*").await.unwrap(), 600);
+        assert_eq!(per_node(&cluster).iter().sum::<u64>(), 300);
+        let users: Vec<&str> = kept.iter().map(|(k, _)| k.as_str()).collect();
+        assert!(
+            cache
+                .get_many(&users)
+                .await
+                .unwrap()
+                .iter()
+                .all(Option::is_some)
+        );
     }
 
     #[tokio::test]

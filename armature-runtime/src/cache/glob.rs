@@ -1,6 +1,19 @@
 //! Redis's glob patterns (`*`, `?`, `[abc]`, `[^a-z]`, `\x`), for the
 //! memory backend's `delete_matching`.
 
+/// `literal` as a pattern matching exactly itself: every character with a
+/// meaning in a glob gets a backslash (Redis's `MATCH` and [`matches`] alike).
+pub fn escape(literal: &str) -> String {
+    let mut out = String::with_capacity(literal.len() + 4);
+    for c in literal.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 pub fn matches(pattern: &[u8], text: &[u8]) -> bool {
     match pattern.split_first() {
         None => text.is_empty(),
@@ -45,7 +58,7 @@ pub fn matches(pattern: &[u8], text: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::matches;
+    use super::{escape, matches};
 
     #[test]
     fn redis_globs() {
@@ -58,5 +71,21 @@ mod tests {
         assert!(m("h[a-c]llo", "hbllo") && !m("h[a-c]llo", "hdllo"));
         assert!(m("a\\*b", "a*b") && !m("a\\*b", "axb"));
         assert!(m("*", ""));
+    }
+
+    #[test]
+    fn an_escaped_literal_matches_only_itself() {
+        for literal in ["cache[v2]:", "a*b", "q?", "back\\slash", "[^x]", "plain"] {
+            let pattern = escape(literal);
+            assert!(matches(pattern.as_bytes(), literal.as_bytes()), "{literal}");
+            let with_star = format!("{pattern}*");
+            assert!(matches(
+                with_star.as_bytes(),
+                format!("{literal}rest").as_bytes()
+            ));
+        }
+        assert!(!matches(escape("cache[v2]:").as_bytes(), b"cachev:"));
+        assert!(!matches(escape("a*b").as_bytes(), b"axxb"));
+        assert!(!matches(escape("q?").as_bytes(), b"qx"));
     }
 }

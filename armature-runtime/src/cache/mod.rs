@@ -337,9 +337,19 @@ impl Cache {
     }
 
     /// Removes every key matching a glob (`session:*`) under the prefix:
-    /// SCAN + UNLINK in batches on Redis, never KEYS.
+    /// SCAN + UNLINK in batches on Redis, never KEYS. The prefix is a
+    /// literal namespace: its `*`, `?`, `[`, `]` and `\` are escaped, so
+    /// `cache[v2]:` never matches another handle's `cachev:` keys.
     pub async fn delete_matching(&self, pattern: &str) -> Result<u64, CacheError> {
-        self.backend.delete_matching(&self.key(pattern)?).await
+        let full = self.key(pattern)?;
+        let escaped = if self.prefix.is_empty() {
+            full
+        } else {
+            let mut escaped = glob::escape(&self.prefix);
+            escaped.push_str(pattern);
+            Cow::Owned(escaped)
+        };
+        self.backend.delete_matching(&escaped).await
     }
 }
 

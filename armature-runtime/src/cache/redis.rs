@@ -331,13 +331,20 @@ impl CacheBackend for ClusterCache {
         })
     }
 
-    /// SCAN runs on every node (each holds its own slots); the keys found
+    /// SCAN runs on every master the cluster reports now (each holds its
+    /// own slots; the seeds given may be only some of them); the keys found
     /// are deleted through the cluster connection, grouped by slot.
     fn delete_matching<'a>(&'a self, pattern: &'a str) -> BoxFuture<'a, Result<u64, CacheError>> {
         Box::pin(async move {
+            let mut cluster = self.conn.clone();
+            let masters = plumbing::cluster_masters(&mut cluster).await?;
+            let seed = self
+                .nodes
+                .first()
+                .map_or("redis://127.0.0.1", String::as_str);
             let mut removed = 0;
-            for node in &self.nodes {
-                let client = redis::Client::open(node.as_str()).map_err(backend)?;
+            for master in masters {
+                let client = redis::Client::open(master.url_like(seed)).map_err(backend)?;
                 let mut conn = client
                     .get_multiplexed_async_connection()
                     .await

@@ -7,7 +7,10 @@
 //! (`BLMOVE … 30`) must have no response timeout at all, or the client cuts
 //! it (the `redis` crate's default is 500 ms) and the worker spins.
 
+mod cluster;
 pub(crate) mod slot;
+
+pub use cluster::{ClusterNode, cluster_masters};
 
 use std::time::Duration;
 
