@@ -160,7 +160,7 @@
 //! A [`Shutdown`] token stops a server and any other long-running part that
 //! holds a clone: `App::new().shutdown_on(token.clone())`.
 
-pub use armature_macros::{Validate, controller, middleware, pipeline};
+pub use armature_macros::{Validate, aggregate, controller, middleware, pipeline};
 pub use armature_runtime::app;
 pub use armature_runtime::app::{App, AppError, AppService, RouteInfo};
 pub use armature_runtime::cache;
@@ -187,7 +187,7 @@ pub mod prelude {
         App, AsyncValidate, BatchReport, Ext, Form, FromRequest, HeaderMap, Html, HttpError,
         IntoResponse, Json, Method, Next, ParallelConfig, Path, Query, Request, RequestHead,
         Response, Shutdown, State, StatusCode, Uri, Valid, Validate, ValidationError,
-        ValidationErrors, compute, controller, middleware, pipeline, validate_batch,
+        ValidationErrors, aggregate, compute, controller, middleware, pipeline, validate_batch,
     };
     pub use armature_runtime::__private::bytes::Bytes;
 }

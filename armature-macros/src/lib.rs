@@ -9,6 +9,7 @@
 //! the minimal items other code names (the trait impl, the marker type, the
 //! callback macro), so the user sees the one real error, not follow-ons.
 
+mod aggregate;
 mod controller;
 mod internals;
 mod middleware;
@@ -68,6 +69,14 @@ pub fn controller(args: TokenStream, input: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn middleware(args: TokenStream, input: TokenStream) -> TokenStream {
     middleware::attribute(args.into(), input.into()).into()
+}
+
+/// Joins a function's independent `let … = ….await?;` statements so they
+/// run concurrently, each starting as soon as its inputs exist. See
+/// `armature::aggregate`.
+#[proc_macro_attribute]
+pub fn aggregate(args: TokenStream, input: TokenStream) -> TokenStream {
+    aggregate::attribute(args.into(), input.into()).into()
 }
 
 /// Composes middleware into stages at compile time: `pipeline![a, b, tower(layer)]`.

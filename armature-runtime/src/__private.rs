@@ -17,6 +17,11 @@ pub use crate::validation::{
     is_email, is_url, validate_adaptive,
 };
 
+/// What `#[aggregate]` expands to.
+pub mod aggregate {
+    pub use crate::aggregate::{Branch, Handoff, Shared, Stopped, settle};
+}
+
 /// What `#[derive(Validate)]` expands to.
 pub mod rules {
     pub use crate::validation::rules::*;

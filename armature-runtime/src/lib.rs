@@ -4,6 +4,7 @@
 
 #![warn(missing_docs)]
 
+pub(crate) mod aggregate;
 pub mod app;
 pub mod cache;
 pub mod http;

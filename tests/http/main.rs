@@ -695,17 +695,31 @@ mod header_limits {
         request
     }
 
+    /// The status line, or "" when the connection was reset first.
     async fn status_of(addr: std::net::SocketAddr, request: &[u8]) -> String {
-        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-        // The server may answer 431 and close before it read everything.
-        let _ = stream.write_all(request).await;
-        let mut reply = vec![0u8; 64];
-        let n = stream.read(&mut reply).await.unwrap_or(0);
-        String::from_utf8_lossy(&reply[..n])
-            .lines()
-            .next()
-            .unwrap_or("")
-            .to_owned()
+        let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let (mut read, mut write) = stream.into_split();
+        // Read while writing: the server answers 431 as soon as its buffer
+        // is full and closes with the rest unread, which resets the
+        // connection; a reply already read is not lost to the reset.
+        let reader = async move {
+            let mut reply = Vec::new();
+            let mut chunk = [0u8; 256];
+            while !reply.windows(2).any(|w| w == b"\r\n") {
+                match read.read(&mut chunk).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => reply.extend_from_slice(&chunk[..n]),
+                }
+            }
+            let text = String::from_utf8_lossy(&reply).into_owned();
+            text.lines().next().unwrap_or("").to_owned()
+        };
+        let writer = async move {
+            let _ = write.write_all(request).await;
+            write
+        };
+        let (line, _write) = tokio::join!(reader, writer);
+        line
     }
 
     #[tokio::test]
@@ -768,13 +782,14 @@ mod header_limits {
         }))
         .await;
         let after = resident_bytes();
+        // None is served; under load a few see the reset before the 431.
         let refused = replies.iter().filter(|r| r.contains(" 431 ")).count();
-        assert_eq!(
-            refused,
-            1000,
-            "{:?}",
-            replies.iter().find(|r| !r.contains(" 431 "))
-        );
+        let reset = replies.iter().filter(|r| r.is_empty()).count();
+        let other = replies
+            .iter()
+            .find(|r| !r.is_empty() && !r.contains(" 431 "));
+        assert_eq!(refused + reset, 1000, "{other:?}");
+        assert!(refused >= 800, "only {refused} of 1000 saw the 431");
         let grown = after.saturating_sub(before);
         eprintln!(
             "resident memory grew by {} KiB over 1000 oversized heads",

@@ -92,9 +92,47 @@ pub fn depends_on(nodes: &[Node<'_>], node: usize, ancestor: usize) -> bool {
     false
 }
 
+/// Statement graphs (`#[aggregate]`): `deps[i]` lists the earlier
+/// statements `i` needs. Whether `from` needs `to`, directly or through
+/// others.
+pub fn reaches(deps: &[Vec<usize>], from: usize, to: usize) -> bool {
+    let mut seen = vec![false; deps.len()];
+    let mut todo = vec![from];
+    while let Some(i) = todo.pop() {
+        for &d in &deps[i] {
+            if d == to {
+                return true;
+            }
+            if !seen[d] {
+                seen[d] = true;
+                todo.push(d);
+            }
+        }
+    }
+    false
+}
+
+/// Whether every statement needs the one before it: then nothing can run
+/// concurrently and the statements are best left as written.
+pub fn is_chain(deps: &[Vec<usize>]) -> bool {
+    (1..deps.len()).all(|i| reaches(deps, i, i - 1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn statement_chains() {
+        // a; b(a); c(b): a chain, even through a transitive edge.
+        assert!(is_chain(&[vec![], vec![0], vec![1]]));
+        assert!(is_chain(&[vec![], vec![0], vec![0, 1]]));
+        // a; b; c(a, b): b does not need a.
+        assert!(!is_chain(&[vec![], vec![], vec![0, 1]]));
+        assert!(is_chain(&[vec![]]) && is_chain(&[]));
+        assert!(reaches(&[vec![], vec![0], vec![1]], 2, 0));
+        assert!(!reaches(&[vec![], vec![], vec![1]], 2, 0));
+    }
 
     fn graph<'a>(edges: &[(&'a str, &[&'a str])]) -> Vec<Node<'a>> {
         edges
