@@ -12,4 +12,6 @@ fn ui() {
     t.pass("tests/ui/controller/pass/*.rs");
     t.compile_fail("tests/ui/middleware/*.rs");
     t.pass("tests/ui/middleware/pass/*.rs");
+    t.compile_fail("tests/ui/aggregate/*.rs");
+    t.pass("tests/ui/aggregate/pass/*.rs");
 }

@@ -19,7 +19,7 @@ pub use crate::validation::{
 
 /// What `#[aggregate]` expands to.
 pub mod aggregate {
-    pub use crate::aggregate::{Branch, Handoff, Shared, Stopped, settle};
+    pub use crate::aggregate::{Branch, Handoff, Lent, LentCopy, LentRef, Shared, Stopped, settle};
 }
 
 /// What `#[derive(Validate)]` expands to.

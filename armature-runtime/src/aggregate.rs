@@ -102,6 +102,37 @@ impl<T> Handoff<T> {
     }
 }
 
+/// A lent value as a reader sees it: `(&&Lent(x)).value()` is a copy of
+/// `*x` when the type is `Copy` ([`LentCopy`], found first by method
+/// resolution), and `x` itself otherwise ([`LentRef`]). So a reader that
+/// writes `[a, b]` or `Some(a)` for `Copy` values gets what the sequential
+/// code meant, and other values are borrowed.
+pub struct Lent<'a, T>(pub &'a T);
+
+/// See [`Lent`].
+pub trait LentCopy<T> {
+    /// A copy of the lent value.
+    fn value(&self) -> T;
+}
+
+impl<T: Copy> LentCopy<T> for &Lent<'_, T> {
+    fn value(&self) -> T {
+        *self.0
+    }
+}
+
+/// See [`Lent`].
+pub trait LentRef<'a, T> {
+    /// The lent value, borrowed.
+    fn value(&self) -> &'a T;
+}
+
+impl<'a, T> LentRef<'a, T> for Lent<'a, T> {
+    fn value(&self) -> &'a T {
+        self.0
+    }
+}
+
 /// The `?` of a joined statement, split in two: the value goes on, the
 /// residual (`Err(e)` or `None`) is kept so the function returns it with
 /// its own `?` after the join, converting errors exactly as the sequential
@@ -194,7 +225,10 @@ mod tests {
             Ok(())
         );
         assert_eq!(got, Some(1));
-        assert_eq!(settle(Err::<u8, &str>("boom"), |_| {}, &failed), Err(Stopped));
+        assert_eq!(
+            settle(Err::<u8, &str>("boom"), |_| {}, &failed),
+            Err(Stopped)
+        );
         assert_eq!(failed.into_inner(), Some(Err("boom")));
         let none = Shared::new();
         assert_eq!(settle(None::<u8>, |_| {}, &none), Err(Stopped));

@@ -15,10 +15,13 @@
 //!   closure), a closure or async block naming a binding of the run, or a
 //!   macro call that does not parse as expressions and names a binding of
 //!   the run or holds such control flow.
-//! - Two statements are ordered when both use the same resource that may
-//!   be borrowed mutably: a method receiver rooted at a `mut` binding, a
-//!   `&mut` parameter or `&mut self`, a place written `&mut x`, or a name
-//!   listed in `#[aggregate(sequential(x))]` (any mention).
+//! - A statement that uses a resource which may be borrowed mutably (a
+//!   method receiver rooted at a `mut` binding, a `&mut` parameter or
+//!   `&mut self`, a place written `&mut x`, or a name listed in
+//!   `#[aggregate(sequential(x))]`) starts a new run when a statement of the
+//!   current run names that resource, and so does a statement naming a
+//!   resource the current run uses that way: such uses keep their order
+//!   (and two futures never borrow one place mutably).
 
 use std::collections::{HashMap, HashSet};
 
@@ -219,7 +222,6 @@ struct Pending {
     expr: Expr,
     tried: bool,
     reads: Vec<usize>,
-    after: Vec<usize>,
 }
 
 pub fn segments(item: &ItemFn, sequential: &[Ident]) -> Vec<Segment> {
@@ -230,13 +232,14 @@ pub fn segments(item: &ItemFn, sequential: &[Ident]) -> Vec<Segment> {
     let mut run: Vec<Pending> = Vec::new();
     // Name -> the run statement that introduced it last.
     let mut names: HashMap<String, usize> = HashMap::new();
-    // Resource -> the last run statement using it.
-    let mut users: HashMap<String, usize> = HashMap::new();
+    // What the current run's statements name, and the resources they use.
+    let mut run_mentions: HashSet<String> = HashSet::new();
+    let mut run_resources: HashSet<String> = HashSet::new();
     for (at, stmt) in stmts.iter().enumerate() {
         let Some((pat, expr, tried)) = candidate(stmt) else {
             finish(&mut run, &stmts[at..], &mut out);
             names.clear();
-            users.clear();
+            (run_mentions.clear(), run_resources.clear());
             out.push(Segment::Kept(Box::new(stmt.clone())));
             continue;
         };
@@ -250,14 +253,11 @@ pub fn segments(item: &ItemFn, sequential: &[Ident]) -> Vec<Segment> {
         if hazards.found {
             finish(&mut run, &stmts[at..], &mut out);
             names.clear();
-            users.clear();
+            (run_mentions.clear(), run_resources.clear());
             out.push(Segment::Kept(Box::new(stmt.clone())));
             continue;
         }
         let seen = mentioned(expr);
-        let mut reads: Vec<usize> = seen.iter().filter_map(|n| names.get(n).copied()).collect();
-        reads.sort_unstable();
-        reads.dedup();
         let resources: HashSet<String> = hazards
             .receivers
             .into_iter()
@@ -265,14 +265,19 @@ pub fn segments(item: &ItemFn, sequential: &[Ident]) -> Vec<Segment> {
             .chain(hazards.mut_places)
             .chain(seen.iter().filter(|n| sequential.contains(*n)).cloned())
             .collect();
+        let conflict = resources.iter().any(|r| run_mentions.contains(r))
+            || seen.iter().any(|n| run_resources.contains(n));
+        if conflict {
+            finish(&mut run, &stmts[at..], &mut out);
+            names.clear();
+            (run_mentions.clear(), run_resources.clear());
+        }
+        run_mentions.extend(seen.iter().cloned());
+        run_resources.extend(resources);
+        let mut reads: Vec<usize> = seen.iter().filter_map(|n| names.get(n).copied()).collect();
+        reads.sort_unstable();
+        reads.dedup();
         let index = run.len();
-        let mut after: Vec<usize> = resources
-            .iter()
-            .filter_map(|r| users.insert(r.clone(), index))
-            .filter(|d| !reads.contains(d))
-            .collect();
-        after.sort_unstable();
-        after.dedup();
         for name in bindings(pat) {
             names.insert(name.to_string(), index);
         }
@@ -282,7 +287,6 @@ pub fn segments(item: &ItemFn, sequential: &[Ident]) -> Vec<Segment> {
             expr: expr.clone(),
             tried,
             reads,
-            after,
         });
     }
     finish(&mut run, &[], &mut out);
@@ -293,15 +297,7 @@ pub fn segments(item: &ItemFn, sequential: &[Ident]) -> Vec<Segment> {
 /// as written otherwise. `later`: the statements after it.
 fn finish(run: &mut Vec<Pending>, later: &[Stmt], out: &mut Vec<Segment>) {
     let pending = std::mem::take(run);
-    let deps: Vec<Vec<usize>> = pending
-        .iter()
-        .map(|p| {
-            let mut d: Vec<usize> = p.reads.iter().chain(&p.after).copied().collect();
-            d.sort_unstable();
-            d.dedup();
-            d
-        })
-        .collect();
+    let deps: Vec<Vec<usize>> = pending.iter().map(|p| p.reads.clone()).collect();
     if pending.len() < 2 || graph::is_chain(&deps) {
         out.extend(pending.into_iter().map(|p| Segment::Kept(Box::new(p.stmt))));
         return;
@@ -315,11 +311,10 @@ fn finish(run: &mut Vec<Pending>, later: &[Stmt], out: &mut Vec<Segment>) {
         .enumerate()
         .map(|(i, p)| {
             let readers = pending.iter().filter(|q| q.reads.contains(&i)).count();
-            let waiters = pending.iter().filter(|q| q.after.contains(&i)).count();
             let names_later = bindings(&p.pat)
                 .iter()
                 .any(|n| used_later.contains(&n.to_string()));
-            let cell = if readers == 1 && waiters == 0 && !names_later {
+            let cell = if readers == 1 && !names_later {
                 Cell::Handoff
             } else {
                 Cell::Shared
@@ -329,7 +324,6 @@ fn finish(run: &mut Vec<Pending>, later: &[Stmt], out: &mut Vec<Segment>) {
                 expr: p.expr.clone(),
                 tried: p.tried,
                 reads: p.reads.clone(),
-                deps: deps[i].clone(),
                 cell,
             }
         })
@@ -353,7 +347,7 @@ mod tests {
         segments
             .iter()
             .filter_map(|s| match s {
-                Segment::Run(r) => Some(r.iter().map(|j| (j.deps.clone(), j.cell)).collect()),
+                Segment::Run(r) => Some(r.iter().map(|j| (j.reads.clone(), j.cell)).collect()),
                 Segment::Kept(_) => None,
             })
             .collect()
@@ -429,14 +423,12 @@ mod tests {
                 Ok(0)
             }
         });
-        // [a, b] joined; println kept; c (a nested `?`) and d (a closure
-        // naming `b`, of an earlier run: allowed, it is no longer in the
-        // run)... d starts a run with e, f (ordered on `db`) and g (reads e).
+        // [a, b] joined; println kept; c (a nested `?`) kept; d (a closure
+        // naming `b` of an earlier run: no longer in the run) starts a run
+        // with e; f uses `db` again: a new run [f, g], g reading nothing of it.
         let r = runs(&s);
-        assert_eq!(r.len(), 2, "{}", r.len());
-        assert_eq!(r[0].len(), 2);
-        let deps: Vec<Vec<usize>> = r[1].iter().map(|(d, _)| d.clone()).collect();
-        assert_eq!(deps, [vec![], vec![], vec![1], vec![1]]);
+        assert_eq!(r.len(), 3, "{}", r.len());
+        assert_eq!((r[0].len(), r[1].len(), r[2].len()), (2, 2, 2));
     }
 
     #[test]

@@ -20,7 +20,7 @@ use quote::{ToTokens, format_ident, quote};
 use syn::visit_mut::VisitMut;
 use syn::{Ident, Pat};
 
-use super::model::{Aggregate, Cell, Joined, Segment};
+use super::model::{Aggregate, Cell, Joined, Segment, bindings};
 
 pub fn expand(m: &Aggregate) -> TokenStream {
     let krate = &m.krate;
@@ -68,18 +68,27 @@ fn run_tokens(a: &TokenStream, run: &[Joined], r: usize) -> TokenStream {
         }
     }
     let futures = run.iter().enumerate().map(|(i, stmt)| {
-        let inputs = stmt.deps.iter().map(|&d| {
+        let inputs = stmt.reads.iter().map(|&d| {
             let cell = &cells[d];
-            match (run[d].cell, run[i].reads.contains(&d)) {
-                (Cell::Shared, true) => {
+            match run[d].cell {
+                // Lent: bound by reference, then each name rebound to a copy
+                // when its type is `Copy` (so `[a, b]` and `Some(a)` mean what
+                // they meant), or left a reference otherwise.
+                Cell::Shared => {
                     let pat = by_reference(&run[d].pat);
+                    let copies = bindings(&run[d].pat).into_iter().map(|name| {
+                        quote! {
+                            #[allow(unused_variables)]
+                            let #name = (&&#a::aggregate::Lent(#name)).value();
+                        }
+                    });
                     quote! {
                         #[allow(unused_variables)]
                         let #pat = #cell.get().await;
+                        #(#copies)*
                     }
                 }
-                (Cell::Shared, false) => quote!(let _ = #cell.get().await;),
-                (Cell::Handoff, _) => {
+                Cell::Handoff => {
                     let pat = &run[d].pat;
                     quote! {
                         #[allow(unused_variables, unused_mut)]
@@ -102,6 +111,8 @@ fn run_tokens(a: &TokenStream, run: &[Joined], r: usize) -> TokenStream {
         };
         quote! {
             async {
+                #[allow(unused_imports)]
+                use #a::aggregate::{LentCopy as _, LentRef as _};
                 #(#inputs)*
                 #finish
             }
@@ -128,7 +139,7 @@ fn run_tokens(a: &TokenStream, run: &[Joined], r: usize) -> TokenStream {
         .map(|(i, stmt)| {
             let cell = &cells[i];
             let pat = &stmt.pat;
-            let read_in_run = run.iter().any(|s| s.deps.contains(&i));
+            let read_in_run = run.iter().any(|s| s.reads.contains(&i));
             let allow = read_in_run.then(|| quote!(#[allow(unused_variables, unused_mut)]));
             let value = Ident::new("__value", Span::mixed_site());
             quote! {

@@ -28,11 +28,9 @@ pub struct Joined {
     pub expr: Expr,
     /// Written with `?`.
     pub tried: bool,
-    /// Earlier statements of the run whose bindings it reads.
+    /// Earlier statements of the run whose bindings it reads: what it
+    /// waits for.
     pub reads: Vec<usize>,
-    /// Every earlier statement it waits for: those it reads, and those
-    /// sharing a resource that must keep its order.
-    pub deps: Vec<usize>,
     /// How its value reaches the statements that read it.
     pub cell: Cell,
 }

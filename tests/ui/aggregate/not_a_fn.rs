@@ -1,0 +1,8 @@
+use armature::prelude::*;
+
+#[aggregate]
+struct Dashboard {
+    user: String,
+}
+
+fn main() {}
