@@ -258,12 +258,14 @@ fn barrier(before: usize) {
     assert_eq!(FINISHED.with(Cell::get), before, "a barrier ran early");
 }
 
+type Run = fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<u64, AppError>>>>;
+
 struct Program {
     name: &'static str,
     sequential_ms: u128,
     aggregate_ms: u128,
-    plain: fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<u64, AppError>>>>,
-    joined: fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<u64, AppError>>>>,
+    plain: Run,
+    joined: Run,
 }
 
 macro_rules! twin {

@@ -224,36 +224,46 @@ struct Pending {
     reads: Vec<usize>,
 }
 
+/// The run being collected.
+#[derive(Default)]
+struct Run {
+    pending: Vec<Pending>,
+    /// Name -> the run statement that introduced it last.
+    names: HashMap<String, usize>,
+    /// What the run's statements name, and the resources they use.
+    mentions: HashSet<String>,
+    resources: HashSet<String>,
+}
+
+impl Run {
+    /// Ends the run (`later`: the statements after it) and starts a new one.
+    fn end(&mut self, later: &[Stmt], out: &mut Vec<Segment>) {
+        finish(std::mem::take(&mut self.pending), later, out);
+        *self = Run::default();
+    }
+}
+
 pub fn segments(item: &ItemFn, sequential: &[Ident]) -> Vec<Segment> {
     let mutable = mutable_roots(item);
     let sequential: HashSet<String> = sequential.iter().map(ToString::to_string).collect();
     let stmts = &item.block.stmts;
     let mut out = Vec::new();
-    let mut run: Vec<Pending> = Vec::new();
-    // Name -> the run statement that introduced it last.
-    let mut names: HashMap<String, usize> = HashMap::new();
-    // What the current run's statements name, and the resources they use.
-    let mut run_mentions: HashSet<String> = HashSet::new();
-    let mut run_resources: HashSet<String> = HashSet::new();
+    let mut run = Run::default();
     for (at, stmt) in stmts.iter().enumerate() {
         let Some((pat, expr, tried)) = candidate(stmt) else {
-            finish(&mut run, &stmts[at..], &mut out);
-            names.clear();
-            (run_mentions.clear(), run_resources.clear());
+            run.end(&stmts[at..], &mut out);
             out.push(Segment::Kept(Box::new(stmt.clone())));
             continue;
         };
         let mut hazards = Hazards {
-            run: &names,
+            run: &run.names,
             found: false,
             receivers: Vec::new(),
             mut_places: Vec::new(),
         };
         hazards.visit_expr_mut(&mut expr.clone());
         if hazards.found {
-            finish(&mut run, &stmts[at..], &mut out);
-            names.clear();
-            (run_mentions.clear(), run_resources.clear());
+            run.end(&stmts[at..], &mut out);
             out.push(Segment::Kept(Box::new(stmt.clone())));
             continue;
         }
@@ -265,23 +275,24 @@ pub fn segments(item: &ItemFn, sequential: &[Ident]) -> Vec<Segment> {
             .chain(hazards.mut_places)
             .chain(seen.iter().filter(|n| sequential.contains(*n)).cloned())
             .collect();
-        let conflict = resources.iter().any(|r| run_mentions.contains(r))
-            || seen.iter().any(|n| run_resources.contains(n));
+        let conflict = resources.iter().any(|r| run.mentions.contains(r))
+            || seen.iter().any(|n| run.resources.contains(n));
         if conflict {
-            finish(&mut run, &stmts[at..], &mut out);
-            names.clear();
-            (run_mentions.clear(), run_resources.clear());
+            run.end(&stmts[at..], &mut out);
         }
-        run_mentions.extend(seen.iter().cloned());
-        run_resources.extend(resources);
-        let mut reads: Vec<usize> = seen.iter().filter_map(|n| names.get(n).copied()).collect();
+        let mut reads: Vec<usize> = seen
+            .iter()
+            .filter_map(|n| run.names.get(n).copied())
+            .collect();
         reads.sort_unstable();
         reads.dedup();
-        let index = run.len();
+        let index = run.pending.len();
         for name in bindings(pat) {
-            names.insert(name.to_string(), index);
+            run.names.insert(name.to_string(), index);
         }
-        run.push(Pending {
+        run.mentions.extend(seen);
+        run.resources.extend(resources);
+        run.pending.push(Pending {
             stmt: stmt.clone(),
             pat: pat.clone(),
             expr: expr.clone(),
@@ -289,14 +300,13 @@ pub fn segments(item: &ItemFn, sequential: &[Ident]) -> Vec<Segment> {
             reads,
         });
     }
-    finish(&mut run, &[], &mut out);
+    run.end(&[], &mut out);
     out
 }
 
 /// Ends a run: joined when some of its statements are independent, kept
 /// as written otherwise. `later`: the statements after it.
-fn finish(run: &mut Vec<Pending>, later: &[Stmt], out: &mut Vec<Segment>) {
-    let pending = std::mem::take(run);
+fn finish(pending: Vec<Pending>, later: &[Stmt], out: &mut Vec<Segment>) {
     let deps: Vec<Vec<usize>> = pending.iter().map(|p| p.reads.clone()).collect();
     if pending.len() < 2 || graph::is_chain(&deps) {
         out.extend(pending.into_iter().map(|p| Segment::Kept(Box::new(p.stmt))));
