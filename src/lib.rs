@@ -128,6 +128,72 @@
 //! with a module or type in scope, and is usable by pipelines of its own
 //! crate.
 //!
+//! # `#[aggregate]`: independent awaits, joined
+//!
+//! Write the obvious sequential code; `#[aggregate]` on an `async fn`
+//! (free function, `&self` method, generic or not) runs its independent
+//! awaits concurrently, each starting as soon as the values it reads exist,
+//! so the function takes the time of its critical path, not the sum:
+//!
+//! ```
+//! use armature::prelude::*;
+//! # #[derive(Debug)] pub struct Error;
+//! # pub struct User { team_id: u64 }
+//! # pub struct Services;
+//! # impl Services {
+//! #     async fn user(&self, _: u64) -> Result<User, Error> { Ok(User { team_id: 7 }) }
+//! #     async fn posts(&self, _: u64) -> Result<Vec<String>, Error> { Ok(vec![]) }
+//! #     async fn team(&self, id: u64) -> Result<String, Error> { Ok(id.to_string()) }
+//! # }
+//! #[aggregate]
+//! async fn dashboard(svc: &Services, id: u64) -> Result<(User, Vec<String>, String), Error> {
+//!     let user = svc.user(id).await?;
+//!     let posts = svc.posts(id).await?;           // independent of `user`: runs with it
+//!     let team = svc.team(user.team_id).await?;  // reads `user`: starts when it exists
+//!     Ok((user, posts, team))
+//! }
+//! ```
+//!
+//! The rules (the macro sees tokens, not types, so each is conservative:
+//! when unsure it orders, it never reorders):
+//!
+//! - **What joins**: runs of consecutive `let PAT = EXPR.await?;` and
+//!   `let PAT = EXPR.await;` statements. A run where every statement needs
+//!   the one before it is left exactly as written (no overhead).
+//! - **What a statement reads**: every name in `EXPR` (receivers, field
+//!   bases, arguments, macro arguments, `{name}` in format strings) that a
+//!   statement of the run introduced, following shadowing. Such a value is
+//!   lent to its readers: a copy when its type is `Copy`, a reference
+//!   otherwise (`user.team_id`, `&user` and method calls work as written);
+//!   a value read by one later statement only and named nowhere after the
+//!   run is moved into it instead, as in the sequential code.
+//! - **Errors**: `?` keeps its meaning: the first error (in time) returns
+//!   from the function, converted by its `?`, and the other statements of
+//!   the run are dropped; statements without `?` run to completion.
+//!   `Option` functions work the same way.
+//! - **Barriers** (kept as written, ending the run before them): any other
+//!   statement (`println!(…);`, `let x = 1;`, an expression); a statement
+//!   whose `EXPR` holds `?`, `return`, `break` or `continue` outside a
+//!   closure (`let c = f(a?).await?;`), or a closure or async block naming a
+//!   value of the run (`let d = g(|| b).await?;`), or a macro that does not
+//!   parse as expressions and names a value of the run. Side effects keep
+//!   their order relative to barriers.
+//! - **Mutable resources**: a statement that may borrow something mutably
+//!   — a method call on a `mut` binding, a `&mut` parameter or `&mut self`
+//!   (`log.push(…)`), or `&mut x` — starts a new run when the current run
+//!   already names that thing, and so does a statement naming something the
+//!   run uses that way. The macro cannot see interior mutability: to keep
+//!   the order of calls through a shared handle (a `RefCell`, a connection
+//!   whose order matters), list it: `#[aggregate(sequential(conn))]` orders
+//!   every statement naming `conn`.
+//! - **Cost**: no spawn, no allocation per statement: the statements'
+//!   futures are polled by one `try_join!` in the caller's task. A value
+//!   lent by reference must be `Sync` for the function's future to be
+//!   `Send`.
+//!
+//! Errors: `#[aggregate]` on a function that is not `async`, on anything
+//! but a function, and an unknown option (with "did you mean").
+//!
 //! # The app without a socket
 //!
 //! [`App::build`] runs every check of `App::bind` and returns an
