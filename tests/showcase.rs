@@ -160,6 +160,33 @@ async fn users_api_on(base: &str, backend: &str) {
     assert!(stats["batch_lookups"].as_u64().unwrap() >= 3, "{stats}");
 }
 
+#[tokio::test]
+async fn the_dashboard_gathers_four_sources_in_the_time_of_the_slowest() {
+    let showcase = start(&[]);
+    let base = &showcase.1;
+    let grace = json!({"username": "grace_h", "email": "grace@example.com", "password": "compilers", "age": 45});
+    assert_eq!(
+        call("POST", &format!("{base}/users"), Some(grace)).await.0,
+        201
+    );
+
+    let (status, board) = call("GET", &format!("{base}/dashboard/1"), None).await;
+    assert_eq!(status, 200, "{board}");
+    assert_eq!(board["user"]["username"], "grace_h");
+    assert_eq!(board["activity"], json!(["grace_h signed up"]));
+    assert_eq!(board["recommendations"].as_array().map(Vec::len), Some(3));
+    assert!(board["notifications"].is_array(), "{board}");
+    let sequential = board["timing"]["sequential_ms"].as_f64().unwrap();
+    let took = board["timing"]["took_ms"].as_f64().unwrap();
+    // The sources take 80, 120 and (after the user) 40 ms: 240 ms in
+    // sequence, ~120 ms joined.
+    assert!(sequential >= 240.0, "{board}");
+    assert!(took >= 120.0 && took < 0.75 * sequential, "{board}");
+
+    let (status, error) = call("GET", &format!("{base}/dashboard/99"), None).await;
+    assert_eq!(status, 404, "{error}");
+}
+
 #[test]
 fn validate_report() {
     let output = Command::new(binary()).arg("validate").output().unwrap();

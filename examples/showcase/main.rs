@@ -8,6 +8,7 @@
 //! ```
 
 mod admin;
+mod dashboard;
 mod limiter;
 mod metrics;
 mod middleware;
@@ -95,6 +96,7 @@ async fn serve(options: ServeOptions) -> Result<(), String> {
     let rate_limit = options.rate_limit.filter(|n| *n > 0);
     let (cache, backend) = cache(options.redis.as_deref()).await?;
     let stats = Arc::new(users::CacheStats::default());
+    let users = users::Users::new(cache, stats.clone());
     let (token, generated) = match options.admin_token {
         Some(token) => (token, false),
         None => (admin::random_token(), true),
@@ -106,7 +108,10 @@ async fn serve(options: ServeOptions) -> Result<(), String> {
         // request_id wraps everything (429s and 404s carry the id too),
         // access_log inside it sees the id; rate_limit is a stage.
         .middleware(pipeline![request_id, access_log, rate_limit])
-        .controller(users::Users::new(cache, stats.clone()))
+        .controller(dashboard::Dashboard {
+            users: users.clone(),
+        })
+        .controller(users)
         .controller(users::CacheController {
             backend,
             stats: stats.clone(),

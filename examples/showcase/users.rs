@@ -115,6 +115,16 @@ impl Users {
     }
 }
 
+impl Users {
+    /// One user, through the cache; 404 when there is none.
+    pub async fn find(&self, id: u64) -> Result<User, HttpError> {
+        match self.lookup(&[id]).await?.pop().flatten() {
+            Some(user) => Ok(user),
+            None => Err(HttpError::not_found(format!("no user with id {id}"))),
+        }
+    }
+}
+
 #[controller("/users")]
 impl Users {
     #[post("/")]
@@ -141,10 +151,7 @@ impl Users {
 
     #[get("/{id}")]
     async fn show(&self, Path(id): Path<u64>) -> Result<Json<User>, HttpError> {
-        match self.lookup(&[id]).await?.pop().flatten() {
-            Some(user) => Ok(Json(user)),
-            None => Err(HttpError::not_found(format!("no user with id {id}"))),
-        }
+        self.find(id).await.map(Json)
     }
 
     #[get("/")]
