@@ -158,7 +158,12 @@ fn run_tokens(a: &TokenStream, run: &[Joined], r: usize) -> TokenStream {
     quote! {
         #declare
         let #joined = {
-            #(let #names = #futures;)*
+            // A value lent by reference makes the user's `&value` a
+            // borrow of a borrow, which is what they meant.
+            #(
+                #[allow(clippy::needless_borrow, clippy::needless_borrows_for_generic_args)]
+                let #names = #futures;
+            )*
             #a::futures::try_join!(#(#names),*)
         };
         if #joined.is_err() {
