@@ -10,6 +10,7 @@ pub mod cache;
 pub mod http;
 pub mod middleware;
 pub mod pool;
+pub mod queue;
 #[cfg(feature = "redis")]
 pub mod redis;
 mod shutdown;
