@@ -226,7 +226,7 @@
 //! A [`Shutdown`] token stops a server and any other long-running part that
 //! holds a clone: `App::new().shutdown_on(token.clone())`.
 
-pub use armature_macros::{Validate, aggregate, controller, middleware, pipeline};
+pub use armature_macros::{Validate, aggregate, controller, job, middleware, pipeline};
 pub use armature_runtime::app;
 pub use armature_runtime::app::{App, AppError, AppService, RouteInfo};
 pub use armature_runtime::cache;
@@ -240,6 +240,8 @@ pub use armature_runtime::http::{
 pub use armature_runtime::middleware;
 pub use armature_runtime::middleware::{Next, Request};
 pub use armature_runtime::pool::{ParallelConfig, PoolError, compute, compute_pool};
+pub use armature_runtime::queue;
+pub use armature_runtime::queue::{JobContext, JobError, JobId, Queue, Worker};
 pub use armature_runtime::validation;
 pub use armature_runtime::validation::{
     AsyncValidate, BatchReport, FieldError, FieldPath, Validate, ValidationError, ValidationErrors,
@@ -251,9 +253,10 @@ pub use armature_runtime::{Shutdown, pool};
 pub mod prelude {
     pub use crate::{
         App, AsyncValidate, BatchReport, Ext, Form, FromRequest, HeaderMap, Html, HttpError,
-        IntoResponse, Json, Method, Next, ParallelConfig, Path, Query, Request, RequestHead,
-        Response, Shutdown, State, StatusCode, Uri, Valid, Validate, ValidationError,
-        ValidationErrors, aggregate, compute, controller, middleware, pipeline, validate_batch,
+        IntoResponse, JobContext, JobError, JobId, Json, Method, Next, ParallelConfig, Path, Query,
+        Queue, Request, RequestHead, Response, Shutdown, State, StatusCode, Uri, Valid, Validate,
+        ValidationError, ValidationErrors, Worker, aggregate, compute, controller, job, middleware,
+        pipeline, validate_batch,
     };
     pub use armature_runtime::__private::bytes::Bytes;
 }

@@ -12,6 +12,7 @@
 mod aggregate;
 mod controller;
 mod internals;
+mod job;
 mod middleware;
 mod pipeline;
 mod validate;
@@ -77,6 +78,14 @@ pub fn middleware(args: TokenStream, input: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn aggregate(args: TokenStream, input: TokenStream) -> TokenStream {
     aggregate::attribute(args.into(), input.into()).into()
+}
+
+/// Declares a background job: `#[job(cpu_intensive, retries = 3)]` on a
+/// `fn`, or `#[job(queue = "email", timeout = "30s")]` on an `async fn`.
+/// See `armature::queue`.
+#[proc_macro_attribute]
+pub fn job(args: TokenStream, input: TokenStream) -> TokenStream {
+    job::attribute(args.into(), input.into()).into()
 }
 
 /// Composes middleware into stages at compile time: `pipeline![a, b, tower(layer)]`.

@@ -22,6 +22,13 @@ pub mod aggregate {
     pub use crate::aggregate::{Branch, Handoff, Lent, LentCopy, LentRef, Shared, Stopped, settle};
 }
 
+/// What `#[job]` expands to.
+pub mod queue {
+    pub use crate::queue::{
+        Backoff, Handler, IntoJobResult, Job, JobId, JobOptions, Queue, QueueError,
+    };
+}
+
 /// What `#[derive(Validate)]` expands to.
 pub mod rules {
     pub use crate::validation::rules::*;

@@ -54,6 +54,15 @@ impl RedisServer {
         Self::start_with(free_port(), &[])
     }
 
+    /// A server that keeps its data across `restart` (append-only file,
+    /// fsync on every write).
+    pub fn start_durable() -> RedisServer {
+        Self::start_with(
+            free_port(),
+            &["--appendonly", "yes", "--appendfsync", "always"],
+        )
+    }
+
     fn start_with(port: u16, extra: &[&str]) -> RedisServer {
         require("redis-server");
         let dir =

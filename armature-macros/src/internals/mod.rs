@@ -5,6 +5,7 @@
 
 pub mod case;
 pub mod ctxt;
+pub mod duration;
 pub mod graph;
 pub mod options;
 pub mod respan;

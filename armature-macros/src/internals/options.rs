@@ -192,6 +192,57 @@ pub fn size(meta: &ParseNestedMeta) -> syn::Result<usize> {
     }
 }
 
+/// A duration: `key = "30s"`, in milliseconds.
+pub fn duration(meta: &ParseNestedMeta) -> syn::Result<u64> {
+    let name = key(meta);
+    let value: syn::Expr = meta.value()?.parse()?;
+    match &value {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) => super::duration::parse(&s.value()).map_err(|e| syn::Error::new_spanned(s, e)),
+        other => Err(syn::Error::new_spanned(
+            other,
+            format!("`{name}` takes a duration string: `{name} = \"30s\"`"),
+        )),
+    }
+}
+
+/// A whole number: `key = 3`.
+pub fn int<N: std::str::FromStr>(meta: &ParseNestedMeta) -> syn::Result<N>
+where
+    N::Err: std::fmt::Display,
+{
+    let name = key(meta);
+    let value: syn::Expr = meta.value()?.parse()?;
+    match &value {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(i),
+            ..
+        }) => i.base10_parse(),
+        other => Err(syn::Error::new_spanned(
+            other,
+            format!("`{name}` takes a whole number: `{name} = 3`"),
+        )),
+    }
+}
+
+/// A string: `key = "…"`.
+pub fn string(meta: &ParseNestedMeta) -> syn::Result<LitStr> {
+    let name = key(meta);
+    let value: syn::Expr = meta.value()?.parse()?;
+    match value {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) => Ok(s),
+        other => Err(syn::Error::new_spanned(
+            other,
+            format!("`{name}` takes a string: `{name} = \"…\"`"),
+        )),
+    }
+}
+
 /// Parses `tokens` as options (`key`, `key = value`, `key(…)`, separated by
 /// commas), handing each to `each`; a syntax error goes to `cx` and makes
 /// it return `false`.

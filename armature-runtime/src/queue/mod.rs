@@ -319,6 +319,23 @@ pub trait Job: Send + Sync + 'static {
     fn handler() -> Handler<Self::Payload>;
 }
 
+/// What a handler may return: `Result<(), E>` for any `E: Into<JobError>`.
+#[diagnostic::on_unimplemented(
+    message = "a job handler returns `Result<(), JobError>`, not `{Self}`",
+    label = "the worker cannot tell success from failure here",
+    note = "return `Result<(), JobError>` (any error type that converts into `JobError` works too)"
+)]
+pub trait IntoJobResult {
+    /// The result the worker acts on.
+    fn into_job_result(self) -> Result<(), JobError>;
+}
+
+impl<E: Into<JobError>> IntoJobResult for Result<(), E> {
+    fn into_job_result(self) -> Result<(), JobError> {
+        self.map_err(Into::into)
+    }
+}
+
 /// How a job's handler runs.
 pub enum Handler<P> {
     /// On tokio.
