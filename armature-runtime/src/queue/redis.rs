@@ -405,10 +405,20 @@ impl RedisQueue {
             invocation.key(key);
         }
         args(&mut invocation);
-        invocation
-            .invoke_async(&mut self.conn.clone())
-            .await
-            .map_err(backend)
+        match invocation.invoke_async(&mut self.conn.clone()).await {
+            // The connection broke (a restarted server): the manager
+            // reconnects, so try again shortly. Every script is safe to
+            // repeat: enqueue skips known ids, a repeated fetch's first
+            // leases expire, a repeated ack or nack finds its token gone.
+            Err(e) if e.is_io_error() || e.is_connection_dropped() || e.is_connection_refusal() => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                invocation
+                    .invoke_async(&mut self.conn.clone())
+                    .await
+                    .map_err(backend)
+            }
+            other => other.map_err(backend),
+        }
     }
 }
 
