@@ -160,6 +160,72 @@ async fn users_api_on(base: &str, backend: &str) {
     assert!(stats["batch_lookups"].as_u64().unwrap() >= 3, "{stats}");
 }
 
+async fn thumbnails_on(base: &str) {
+    let mut ids = Vec::new();
+    for (w, h) in [(1024, 768), (64, 64), (4096, 1), (300, 200)] {
+        let (status, body) = call(
+            "POST",
+            &format!("{base}/thumbnails"),
+            Some(json!({"width": w, "height": h})),
+        )
+        .await;
+        assert_eq!(status, 202, "{body}");
+        ids.push(body["id"].as_str().unwrap().to_owned());
+    }
+    let (status, body) = call(
+        "POST",
+        &format!("{base}/thumbnails"),
+        Some(json!({"width": 0, "height": 5000})),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let (_, stats) = call("GET", &format!("{base}/jobs/stats"), None).await;
+        if stats["completed"] == 4 {
+            for key in ["queued", "running", "failed", "dead"] {
+                assert_eq!(stats[key], 0, "{stats}");
+            }
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{stats}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let (status, job) = call("GET", &format!("{base}/jobs/{}", ids[0]), None).await;
+    assert_eq!(
+        (status, job["state"].as_str()),
+        (200, Some("completed")),
+        "{job}"
+    );
+    let (status, _) = call("GET", &format!("{base}/jobs/nope"), None).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn thumbnail_jobs_run_in_the_background() {
+    let showcase = start(&[]);
+    thumbnails_on(&showcase.1).await;
+    let (_, _, metrics) = get(&format!("{}/metrics", showcase.1), &[]).await;
+    assert!(
+        metrics.contains("armature_jobs{state=\"completed\"} 4"),
+        "{metrics}"
+    );
+}
+
+#[cfg(feature = "redis")]
+#[tokio::test]
+async fn thumbnail_jobs_on_redis() {
+    let redis = support::redis::RedisServer::start();
+    let showcase = start(&["--redis", &redis.url()]);
+    thumbnails_on(&showcase.1).await;
+    assert_eq!(
+        redis
+            .cli(&["HGET", "{q:make_thumbnail}:stats", "completed"])
+            .trim(),
+        "4"
+    );
+}
+
 #[tokio::test]
 async fn the_dashboard_gathers_four_sources_in_the_time_of_the_slowest() {
     let showcase = start(&[]);

@@ -9,6 +9,7 @@
 
 mod admin;
 mod dashboard;
+mod jobs;
 mod limiter;
 mod metrics;
 mod middleware;
@@ -21,7 +22,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
-use armature::{App, Cache, MemoryConfig, ParallelConfig, Shutdown, pipeline};
+use armature::{App, Cache, MemoryConfig, ParallelConfig, Queue, Shutdown, Worker, pipeline};
 use clap::{Parser, Subcommand};
 
 use middleware::{AdminToken, access_log, rate_limit, request_id};
@@ -79,6 +80,16 @@ fn non_empty(value: &str) -> Result<String, String> {
     }
 }
 
+async fn queue(redis: Option<&str>) -> Result<Queue, String> {
+    match redis {
+        None => Ok(Queue::memory()),
+        #[cfg(feature = "redis")]
+        Some(url) => Queue::redis(url).await.map_err(|e| e.to_string()),
+        #[cfg(not(feature = "redis"))]
+        Some(_) => Err("this build has no Redis support: run with `--features redis`".to_owned()),
+    }
+}
+
 async fn cache(redis: Option<&str>) -> Result<(Cache, &'static str), String> {
     match redis {
         None => Ok((Cache::memory(MemoryConfig::default()), "memory")),
@@ -95,6 +106,7 @@ async fn cache(redis: Option<&str>) -> Result<(Cache, &'static str), String> {
 async fn serve(options: ServeOptions) -> Result<(), String> {
     let rate_limit = options.rate_limit.filter(|n| *n > 0);
     let (cache, backend) = cache(options.redis.as_deref()).await?;
+    let queue = queue(options.redis.as_deref()).await?;
     let stats = Arc::new(users::CacheStats::default());
     let users = users::Users::new(cache, stats.clone());
     let (token, generated) = match options.admin_token {
@@ -116,7 +128,12 @@ async fn serve(options: ServeOptions) -> Result<(), String> {
             backend,
             stats: stats.clone(),
         })
-        .controller(metrics::MetricsController)
+        .controller(metrics::MetricsController {
+            queue: queue.clone(),
+        })
+        .controller(jobs::Jobs {
+            queue: queue.clone(),
+        })
         .controller(admin::Admin {
             started: Instant::now(),
             stats,
@@ -133,14 +150,26 @@ async fn serve(options: ServeOptions) -> Result<(), String> {
             "admin token: {token} (GET /admin/stats with `authorization: Bearer {token}`)"
         );
     }
-    // ctrl-c or SIGTERM stops the server, draining in-flight requests.
+    // ctrl-c or SIGTERM stops the server (draining in-flight requests)
+    // and the job worker (finishing or giving back its jobs).
     let signal = Shutdown::on_signal();
     let token = server.shutdown_handle();
+    let worker = tokio::spawn(
+        Worker::new(queue)
+            .register(jobs::make_thumbnail)
+            .concurrency(4)
+            .batch_size(4)
+            .run_until(token.clone()),
+    );
     tokio::spawn(async move {
         signal.wait().await;
         token.shutdown();
     });
-    server.run().await.map_err(|e| e.to_string())
+    server.run().await.map_err(|e| e.to_string())?;
+    match worker.await {
+        Ok(result) => result.map_err(|e| e.to_string()),
+        Err(e) => Err(format!("the job worker failed: {e}")),
+    }
 }
 
 fn main() -> ExitCode {

@@ -50,13 +50,31 @@ impl Metrics {
     }
 }
 
-pub struct MetricsController;
+pub struct MetricsController {
+    pub queue: Queue,
+}
 
 #[controller]
 impl MetricsController {
-    /// Counts up to (not including) this request.
+    /// Counts up to (not including) this request, and the job queue's.
     #[get("/metrics")]
     async fn metrics(&self, metrics: State<Arc<Metrics>>) -> (StatusCode, String) {
-        (StatusCode::OK, metrics.0.render())
+        let mut text = metrics.0.render();
+        if let Ok(c) = crate::jobs::counts(&self.queue).await {
+            text.push_str(
+                "# HELP armature_jobs Thumbnail jobs by state.\n# TYPE armature_jobs gauge\n",
+            );
+            for (state, n) in [
+                ("queued", c.queued),
+                ("delayed", c.delayed),
+                ("running", c.running),
+                ("completed", c.completed),
+                ("failed", c.failed),
+                ("dead", c.dead),
+            ] {
+                text.push_str(&format!("armature_jobs{{state=\"{state}\"}} {n}\n"));
+            }
+        }
+        (StatusCode::OK, text)
     }
 }
