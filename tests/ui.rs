@@ -14,4 +14,6 @@ fn ui() {
     t.pass("tests/ui/middleware/pass/*.rs");
     t.compile_fail("tests/ui/aggregate/*.rs");
     t.pass("tests/ui/aggregate/pass/*.rs");
+    t.compile_fail("tests/ui/job/*.rs");
+    t.pass("tests/ui/job/pass/*.rs");
 }

@@ -52,13 +52,24 @@ fn items(m: &Job, full: bool) -> TokenStream {
         } else {
             quote!()
         };
-        let at = respan(&a, output.span());
-        let convert = quote_spanned!(output.span()=> #at::queue::IntoJobResult::into_job_result);
+        // The conversion is spanned on the return type: a handler that
+        // returns something else is reported there.
+        let span = match output {
+            syn::ReturnType::Type(_, ty) => ty.span(),
+            syn::ReturnType::Default => sig.ident.span(),
+        };
+        let at = respan(&a, span);
+        let call = if cpu {
+            quote_spanned!(span=> Self::run(__payload, #ctx))
+        } else {
+            quote_spanned!(span=> Self::run(__payload, #ctx).await)
+        };
+        let converted = quote_spanned!(span=> #at::queue::IntoJobResult::into_job_result(#call));
         let handler = if cpu {
             quote! {
                 #a::queue::Handler::Cpu(|__payload, __ctx| {
                     let _ = &__ctx;
-                    #convert(Self::run(__payload, #ctx))
+                    #converted
                 })
             }
         } else {
@@ -66,7 +77,7 @@ fn items(m: &Job, full: bool) -> TokenStream {
                 #a::queue::Handler::Async(|__payload, __ctx| {
                     ::std::boxed::Box::pin(async move {
                         let _ = &__ctx;
-                        #convert(Self::run(__payload, #ctx).await)
+                        #converted
                     })
                 })
             }
