@@ -194,6 +194,46 @@
 //! Errors: `#[aggregate]` on a function that is not `async`, on anything
 //! but a function, and an unknown option (with "did you mean").
 //!
+//! # Background jobs
+//!
+//! ```
+//! use armature::prelude::*;
+//!
+//! #[derive(serde::Serialize, serde::Deserialize)]
+//! struct Thumbnail { width: u32 }
+//!
+//! #[job(cpu_intensive, retries = 3)]          // a plain fn, run on the compute pool
+//! fn make_thumbnail(job: Thumbnail) -> Result<(), JobError> {
+//!     let _pixels = vec![0u8; job.width as usize * 3];
+//!     Ok(())
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let queue = Queue::memory();                // or Queue::redis(url), Queue::redis_cluster(nodes)
+//! let id = make_thumbnail::enqueue(&queue, Thumbnail { width: 64 }).await.unwrap();
+//! let shutdown = Shutdown::new();
+//! let worker = tokio::spawn(
+//!     Worker::new(queue.clone()).register(make_thumbnail).batch_size(20).run_until(shutdown.clone()),
+//! );
+//! # while queue.counts("make_thumbnail").await.unwrap().completed == 0 {
+//! #     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+//! # }
+//! # let _ = id;
+//! shutdown.shutdown();                        // finishes or gives back in-flight jobs
+//! worker.await.unwrap().unwrap();
+//! # }
+//! ```
+//!
+//! `#[job]` takes `cpu_intensive` (required on a plain `fn`, refused on an
+//! `async fn`), `queue = "name"` (default: the function's name), `retries =
+//! N` (3), `backoff = "exponential" | "fixed"`, `timeout = "30s"` (async
+//! handlers) and `batch = N`. An `async fn` handler may take a second
+//! parameter, [`JobContext`] (id, attempt, queue, `extend(lease)`). The
+//! function's name becomes a type: `Worker::register(name)` and
+//! `name::enqueue(&queue, payload)`, `enqueue_in`, `enqueue_many`; the
+//! handler itself is `name::run`. Delivery is at least once: see
+//! [`queue`] for the lease semantics every backend shares.
+//!
 //! # The app without a socket
 //!
 //! [`App::build`] runs every check of `App::bind` and returns an
