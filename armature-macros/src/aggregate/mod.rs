@@ -8,34 +8,14 @@ mod parse;
 
 use proc_macro2::TokenStream;
 use quote::ToTokens;
-use syn::ItemFn;
 
 pub fn attribute(args: TokenStream, input: TokenStream) -> TokenStream {
-    let item: ItemFn = match syn::parse2(input.clone()) {
+    let item = match crate::internals::item::function(
+        input,
+        "`#[aggregate]` goes on an async fn with a body: `#[aggregate] async fn dashboard(…) -> … { … }`",
+    ) {
         Ok(item) => item,
-        Err(_) => {
-            // At the item's first token after its attributes (`struct`, …).
-            let mut tokens = input.clone().into_iter();
-            let mut at = proc_macro2::Span::call_site();
-            while let Some(tt) = tokens.next() {
-                match tt {
-                    proc_macro2::TokenTree::Punct(p) if p.as_char() == '#' => {
-                        tokens.next();
-                    }
-                    other => {
-                        at = other.span();
-                        break;
-                    }
-                }
-            }
-            let mut out = syn::Error::new(
-                at,
-                "`#[aggregate]` goes on an async fn with a body: `#[aggregate] async fn dashboard(…) -> … { … }`",
-            )
-            .to_compile_error();
-            out.extend(input);
-            return out;
-        }
+        Err(tokens) => return tokens,
     };
     crate::expand_with(|cx| parse::aggregate(cx, args, item))
 }

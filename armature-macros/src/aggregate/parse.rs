@@ -1,8 +1,7 @@
 //! `#[aggregate(…)]` + its function -> the model.
 
 use proc_macro2::TokenStream;
-use syn::punctuated::Punctuated;
-use syn::{Ident, ItemFn, Token};
+use syn::ItemFn;
 
 use super::analyze;
 use super::model::{Aggregate, OPTIONS};
@@ -19,16 +18,12 @@ pub fn aggregate(cx: &Ctxt, args: TokenStream, item: ItemFn) -> Aggregate {
     );
     options::parse(cx, args, |meta| {
         if meta.path.is_ident("sequential") {
-            let content;
-            syn::parenthesized!(content in meta.input);
-            let names = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
-            if names.is_empty() {
-                cx.error_spanned_by(
-                    &meta.path,
-                    "`sequential()` names the values whose uses keep their order: `sequential(db)`",
-                );
-            }
-            sequential.set(&meta.path, names.into_iter().collect::<Vec<_>>());
+            let names = options::names(
+                cx,
+                &meta,
+                "`sequential()` names the values whose uses keep their order: `sequential(db)`",
+            )?;
+            sequential.set(&meta.path, names);
         } else if meta.path.is_ident(options::CRATE) {
             krate.set(&meta.path, options::crate_path(&meta)?);
         } else {

@@ -7,6 +7,7 @@ pub mod case;
 pub mod ctxt;
 pub mod duration;
 pub mod graph;
+pub mod item;
 pub mod options;
 pub mod respan;
 pub mod serde_attrs;

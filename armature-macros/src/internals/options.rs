@@ -192,6 +192,17 @@ pub fn size(meta: &ParseNestedMeta) -> syn::Result<usize> {
     }
 }
 
+/// Names in parentheses: `key(a, b)`; none is an error saying `empty`.
+pub fn names(cx: &Ctxt, meta: &ParseNestedMeta, empty: &str) -> syn::Result<Vec<syn::Ident>> {
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let names = syn::punctuated::Punctuated::<syn::Ident, Token![,]>::parse_terminated(&content)?;
+    if names.is_empty() {
+        cx.error_spanned_by(&meta.path, empty);
+    }
+    Ok(names.into_iter().collect())
+}
+
 /// A duration: `key = "30s"`, in milliseconds.
 pub fn duration(meta: &ParseNestedMeta) -> syn::Result<u64> {
     let name = key(meta);

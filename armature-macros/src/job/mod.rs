@@ -5,20 +5,14 @@ mod model;
 mod parse;
 
 use proc_macro2::TokenStream;
-use syn::ItemFn;
 
 pub fn attribute(args: TokenStream, input: TokenStream) -> TokenStream {
-    let item: ItemFn = match syn::parse2(input.clone()) {
+    let item = match crate::internals::item::function(
+        input,
+        "`#[job]` goes on a function: `#[job(retries = 3)] async fn send_email(mail: Email) -> Result<(), JobError> { … }`",
+    ) {
         Ok(item) => item,
-        Err(_) => {
-            let mut out = syn::Error::new(
-                proc_macro2::Span::call_site(),
-                "`#[job]` goes on a function: `#[job(retries = 3)] async fn send_email(mail: Email) -> Result<(), JobError> { … }`",
-            )
-            .to_compile_error();
-            out.extend(input);
-            return out;
-        }
+        Err(tokens) => return tokens,
     };
     crate::expand_with(|cx| parse::job(cx, args, item))
 }

@@ -8,20 +8,14 @@ mod model;
 mod parse;
 
 use proc_macro2::TokenStream;
-use syn::ItemFn;
 
 pub fn attribute(args: TokenStream, input: TokenStream) -> TokenStream {
-    let item: ItemFn = match syn::parse2(input.clone()) {
+    let item = match crate::internals::item::function(
+        input,
+        "`#[middleware]` goes on an async fn: `#[middleware(independent)] async fn request_id(req: &RequestHead) -> RequestId { … }`",
+    ) {
         Ok(item) => item,
-        Err(_) => {
-            let mut out = syn::Error::new(
-                proc_macro2::Span::call_site(),
-                "`#[middleware]` goes on an async fn: `#[middleware(independent)] async fn request_id(req: &RequestHead) -> RequestId { … }`",
-            )
-            .to_compile_error();
-            out.extend(input);
-            return out;
-        }
+        Err(tokens) => return tokens,
     };
     crate::expand_with(|cx| parse::middleware(cx, args, item))
 }

@@ -1,9 +1,8 @@
 //! `#[middleware(…)]` + its function -> the model.
 
 use proc_macro2::TokenStream;
-use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
-use syn::{GenericArgument, Ident, ItemFn, PathArguments, Token, Type};
+use syn::{GenericArgument, Ident, ItemFn, PathArguments, Type};
 
 use super::model::{Kind, Middleware, OPTIONS, Output};
 use crate::internals::Ctxt;
@@ -57,15 +56,11 @@ fn options(cx: &Ctxt, args: TokenStream) -> (Kind, syn::Path, bool) {
         if meta.path.is_ident("independent") {
             independent.set_true(&meta.path);
         } else if meta.path.is_ident("after") {
-            let content;
-            syn::parenthesized!(content in meta.input);
-            let names = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
-            if names.is_empty() {
-                cx.error_spanned_by(
-                    &meta.path,
-                    "`after()` needs at least one middleware: `after(request_id)`; with none, write `independent`",
-                );
-            }
+            let names = options::names(
+                cx,
+                &meta,
+                "`after()` needs at least one middleware: `after(request_id)`; with none, write `independent`",
+            )?;
             let mut seen: Vec<&Ident> = Vec::new();
             for name in &names {
                 if seen.contains(&name) {
