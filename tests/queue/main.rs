@@ -328,7 +328,8 @@ fn long_cpu(work: Work) -> Result<(), JobError> {
 async fn a_saturated_compute_pool_does_not_make_jobs_look_stalled() {
     let queue = Queue::memory();
     let stop = Shutdown::new();
-    let lease = Duration::from_millis(150);
+    // Renewed every 100 ms: slack for a busy CI machine.
+    let lease = Duration::from_millis(300);
     let worker = tokio::spawn(
         Worker::new(queue.clone())
             .register(long_cpu)
@@ -337,8 +338,8 @@ async fn a_saturated_compute_pool_does_not_make_jobs_look_stalled() {
             .lease(lease)
             .run_until(stop.clone()),
     );
-    // 8 jobs of 600 ms (4 leases) on a pool of 2 threads: 2.4 s of work.
-    let jobs: Vec<Work> = (2000..2008).map(|id| Work { id, ms: 600 }).collect();
+    // 8 jobs of 1.2 s (4 leases) on a pool of 2 threads: 4.8 s of work.
+    let jobs: Vec<Work> = (2000..2008).map(|id| Work { id, ms: 1200 }).collect();
     long_cpu::enqueue_many(&queue, &jobs).await.unwrap();
     until("the long jobs", async || {
         queue.counts("long_cpu").await.unwrap().completed == 8
