@@ -12,7 +12,7 @@ use serde_json::Value;
 /// value: a 422 body must not echo a password back.
 ///
 /// ```
-/// use armature_runtime::ValidationError;
+/// use armature_runtime::validation::ValidationError;
 ///
 /// let err = ValidationError::new("weak_password")
 ///     .with_message("needs a digit")
