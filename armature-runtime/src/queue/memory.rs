@@ -72,8 +72,14 @@ impl Lane {
         }
     }
 
-    fn holds(&self, id: &JobId, token: &str) -> bool {
-        self.inflight.get(id).is_some_and(|(_, t)| t == token)
+    /// Ends the delivery `token` of `id`; `false` (and nothing changed)
+    /// when it is no longer the job's current lease.
+    fn unlease(&mut self, id: &JobId, token: &str) -> bool {
+        let holds = self.inflight.get(id).is_some_and(|(_, t)| t == token);
+        if holds {
+            self.inflight.remove(id);
+        }
+        holds
     }
 }
 
@@ -192,10 +198,9 @@ impl QueueBackend for MemoryQueue {
         token: &'a str,
     ) -> BoxFuture<'a, Result<bool, QueueError>> {
         let done = self.with(queue, |lane, _| {
-            if !lane.holds(id, token) {
+            if !lane.unlease(id, token) {
                 return false;
             }
-            lane.inflight.remove(id);
             lane.jobs.remove(id);
             lane.completed_total += 1;
             lane.completed.push_back(id.clone());
@@ -219,10 +224,9 @@ impl QueueBackend for MemoryQueue {
         error: &'a str,
     ) -> BoxFuture<'a, Result<bool, QueueError>> {
         let done = self.with(queue, |lane, now| {
-            if !lane.holds(id, token) {
+            if !lane.unlease(id, token) {
                 return false;
             }
-            lane.inflight.remove(id);
             lane.failed_total += 1;
             let Some(data) = lane.jobs.get_mut(id) else {
                 return true;
@@ -246,10 +250,9 @@ impl QueueBackend for MemoryQueue {
         token: &'a str,
     ) -> BoxFuture<'a, Result<bool, QueueError>> {
         let done = self.with(queue, |lane, _| {
-            if !lane.holds(id, token) {
+            if !lane.unlease(id, token) {
                 return false;
             }
-            lane.inflight.remove(id);
             if let Some(data) = lane.jobs.get_mut(id) {
                 data.attempts = data.attempts.saturating_sub(1);
             }

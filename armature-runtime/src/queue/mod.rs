@@ -479,10 +479,8 @@ impl Queue {
         delay: Option<Duration>,
         payload: &J::Payload,
     ) -> Result<JobId, QueueError> {
-        let job = self.new_job(J::QUEUE, J::OPTIONS.retries, payload, delay)?;
-        let id = job.id.clone();
-        self.backend.enqueue(J::QUEUE, vec![job]).await?;
-        Ok(id)
+        self.enqueue_one(J::QUEUE, J::OPTIONS.retries, payload, delay)
+            .await
     }
 
     /// Enqueues many jobs of type `J` in one round trip.
@@ -506,7 +504,18 @@ impl Queue {
         payload: &T,
         delay: Option<Duration>,
     ) -> Result<JobId, QueueError> {
-        let job = self.new_job(queue, JobOptions::DEFAULT.retries, payload, delay)?;
+        self.enqueue_one(queue, JobOptions::DEFAULT.retries, payload, delay)
+            .await
+    }
+
+    async fn enqueue_one<T: Serialize>(
+        &self,
+        queue: &str,
+        retries: u32,
+        payload: &T,
+        delay: Option<Duration>,
+    ) -> Result<JobId, QueueError> {
+        let job = self.new_job(queue, retries, payload, delay)?;
         let id = job.id.clone();
         self.backend.enqueue(queue, vec![job]).await?;
         Ok(id)

@@ -165,8 +165,19 @@ local function signal(n)
     redis.call('LTRIM', SIGNAL, 0, 63)
   end
 end
-local function holds(id, token)
-  return redis.call('HGET', TOKEN, id) == token
+-- Ends the delivery `token` of `id`: false (nothing changed) when it is
+-- no longer the job's current lease.
+local function unlease(id, token)
+  if redis.call('HGET', TOKEN, id) ~= token then return false end
+  redis.call('ZREM', INFLIGHT, id)
+  redis.call('HDEL', TOKEN, id)
+  return true
+end
+local function forget(id)
+  redis.call('HDEL', PAYLOAD, id)
+  redis.call('HDEL', ATTEMPTS, id)
+  redis.call('HDEL', MAX, id)
+  redis.call('HDEL', ERROR, id)
 end
 ";
 
@@ -215,13 +226,8 @@ return out
 
 const ACK: &str = r"
 local id = ARGV[1]
-if not holds(id, ARGV[2]) then return 0 end
-redis.call('ZREM', INFLIGHT, id)
-redis.call('HDEL', TOKEN, id)
-redis.call('HDEL', PAYLOAD, id)
-redis.call('HDEL', ATTEMPTS, id)
-redis.call('HDEL', MAX, id)
-redis.call('HDEL', ERROR, id)
+if not unlease(id, ARGV[2]) then return 0 end
+forget(id)
 redis.call('ZADD', COMPLETED, now, id)
 redis.call('ZREMRANGEBYRANK', COMPLETED, 0, -(tonumber(ARGV[3]) + 1))
 redis.call('HINCRBY', STATS, 'completed', 1)
@@ -230,9 +236,7 @@ return 1
 
 const NACK: &str = r"
 local id = ARGV[1]
-if not holds(id, ARGV[2]) then return 0 end
-redis.call('ZREM', INFLIGHT, id)
-redis.call('HDEL', TOKEN, id)
+if not unlease(id, ARGV[2]) then return 0 end
 redis.call('HINCRBY', STATS, 'failed', 1)
 redis.call('HSET', ERROR, id, ARGV[4])
 local attempts = tonumber(redis.call('HGET', ATTEMPTS, id) or '0')
@@ -248,9 +252,7 @@ return 1
 
 const RELEASE: &str = r"
 local id = ARGV[1]
-if not holds(id, ARGV[2]) then return 0 end
-redis.call('ZREM', INFLIGHT, id)
-redis.call('HDEL', TOKEN, id)
+if not unlease(id, ARGV[2]) then return 0 end
 redis.call('HINCRBY', ATTEMPTS, id, -1)
 redis.call('RPUSH', READY, id)
 signal(1)
@@ -259,7 +261,7 @@ return 1
 
 const EXTEND: &str = r"
 local id = ARGV[1]
-if not holds(id, ARGV[2]) then return 0 end
+if redis.call('HGET', TOKEN, id) ~= ARGV[2] then return 0 end
 redis.call('ZADD', INFLIGHT, 'XX', now + tonumber(ARGV[3]), id)
 return 1
 ";
@@ -306,12 +308,7 @@ return 1
 
 const PURGE_DEAD: &str = r"
 local ids = redis.call('ZRANGE', DEAD, 0, -1)
-for _, id in ipairs(ids) do
-  redis.call('HDEL', PAYLOAD, id)
-  redis.call('HDEL', ATTEMPTS, id)
-  redis.call('HDEL', MAX, id)
-  redis.call('HDEL', ERROR, id)
-end
+for _, id in ipairs(ids) do forget(id) end
 redis.call('DEL', DEAD)
 return #ids
 ";
@@ -422,6 +419,18 @@ impl RedisQueue {
     }
 }
 
+impl RedisQueue {
+    /// A script answering 1 (done) or 0 (the lease or job was not there).
+    fn flag<'a>(
+        &'a self,
+        script: &'a redis::Script,
+        queue: &'a str,
+        args: impl FnOnce(&mut redis::ScriptInvocation<'_>) + Send + 'a,
+    ) -> BoxFuture<'a, Result<bool, QueueError>> {
+        Box::pin(async move { Ok(self.run::<u8>(script, queue, args).await? == 1) })
+    }
+}
+
 impl QueueBackend for RedisQueue {
     fn enqueue<'a>(
         &'a self,
@@ -505,13 +514,8 @@ impl QueueBackend for RedisQueue {
         id: &'a JobId,
         token: &'a str,
     ) -> BoxFuture<'a, Result<bool, QueueError>> {
-        Box::pin(async move {
-            let done: u8 = self
-                .run(&self.scripts.ack, queue, |inv| {
-                    inv.arg(&id.0).arg(token).arg(COMPLETED_KEPT);
-                })
-                .await?;
-            Ok(done == 1)
+        self.flag(&self.scripts.ack, queue, move |inv| {
+            inv.arg(&id.0).arg(token).arg(COMPLETED_KEPT);
         })
     }
 
@@ -523,14 +527,9 @@ impl QueueBackend for RedisQueue {
         retry_in: Option<Duration>,
         error: &'a str,
     ) -> BoxFuture<'a, Result<bool, QueueError>> {
-        Box::pin(async move {
-            let retry: i64 = retry_in.map_or(-1, |d| d.as_millis().try_into().unwrap_or(i64::MAX));
-            let done: u8 = self
-                .run(&self.scripts.nack, queue, |inv| {
-                    inv.arg(&id.0).arg(token).arg(retry).arg(error);
-                })
-                .await?;
-            Ok(done == 1)
+        let retry: i64 = retry_in.map_or(-1, |d| d.as_millis().try_into().unwrap_or(i64::MAX));
+        self.flag(&self.scripts.nack, queue, move |inv| {
+            inv.arg(&id.0).arg(token).arg(retry).arg(error);
         })
     }
 
@@ -540,13 +539,8 @@ impl QueueBackend for RedisQueue {
         id: &'a JobId,
         token: &'a str,
     ) -> BoxFuture<'a, Result<bool, QueueError>> {
-        Box::pin(async move {
-            let done: u8 = self
-                .run(&self.scripts.release, queue, |inv| {
-                    inv.arg(&id.0).arg(token);
-                })
-                .await?;
-            Ok(done == 1)
+        self.flag(&self.scripts.release, queue, move |inv| {
+            inv.arg(&id.0).arg(token);
         })
     }
 
@@ -557,13 +551,8 @@ impl QueueBackend for RedisQueue {
         token: &'a str,
         lease: Duration,
     ) -> BoxFuture<'a, Result<bool, QueueError>> {
-        Box::pin(async move {
-            let done: u8 = self
-                .run(&self.scripts.extend, queue, |inv| {
-                    inv.arg(&id.0).arg(token).arg(millis(lease));
-                })
-                .await?;
-            Ok(done == 1)
+        self.flag(&self.scripts.extend, queue, move |inv| {
+            inv.arg(&id.0).arg(token).arg(millis(lease));
         })
     }
 
@@ -634,13 +623,8 @@ impl QueueBackend for RedisQueue {
         queue: &'a str,
         id: &'a JobId,
     ) -> BoxFuture<'a, Result<bool, QueueError>> {
-        Box::pin(async move {
-            let done: u8 = self
-                .run(&self.scripts.requeue_dead, queue, |inv| {
-                    inv.arg(&id.0);
-                })
-                .await?;
-            Ok(done == 1)
+        self.flag(&self.scripts.requeue_dead, queue, move |inv| {
+            inv.arg(&id.0);
         })
     }
 
