@@ -7,6 +7,7 @@
 pub(crate) mod aggregate;
 pub mod app;
 pub mod cache;
+pub mod form;
 pub mod http;
 pub mod middleware;
 pub mod pool;

@@ -123,10 +123,21 @@ impl RequestContext {
     /// Reads the whole body within the route's size limit and deadline.
     /// A second call is an error: a body can be read once.
     pub async fn read_body(&mut self) -> Result<Bytes, HttpError> {
-        let body = self.body.take().ok_or_else(|| {
-            HttpError::internal("the request body was already read by another extractor")
-        })?;
+        let body = self.take_body()?;
         body::read(body, &self.parts.headers, self.limits).await
+    }
+
+    /// Takes the body to stream it (an extractor that reads it
+    /// incrementally, within [`RequestContext::body_limits`]).
+    pub(crate) fn take_body(&mut self) -> Result<RequestBody, HttpError> {
+        self.body.take().ok_or_else(|| {
+            HttpError::internal("the request body was already read by another extractor")
+        })
+    }
+
+    /// The route's body size limit and deadline.
+    pub(crate) fn body_limits(&self) -> BodyLimits {
+        self.limits
     }
 
     fn require_content_type(
