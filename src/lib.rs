@@ -271,6 +271,8 @@ pub use armature_runtime::app;
 pub use armature_runtime::app::{App, AppError, AppService, RouteInfo};
 pub use armature_runtime::cache;
 pub use armature_runtime::cache::{Cache, MemoryConfig};
+pub use armature_runtime::form;
+pub use armature_runtime::form::{Multipart, SaveOptions, SavedFile};
 pub use armature_runtime::http;
 pub use armature_runtime::http::{
     Body, Controller, Ext, Form, FromRequest, HeaderMap, Html, HttpError, IntoResponse, Json,
@@ -293,10 +295,10 @@ pub use armature_runtime::{Shutdown, pool};
 pub mod prelude {
     pub use crate::{
         App, AsyncValidate, BatchReport, Ext, Form, FromRequest, HeaderMap, Html, HttpError,
-        IntoResponse, JobContext, JobError, JobId, Json, Method, Next, ParallelConfig, Path, Query,
-        Queue, Request, RequestHead, Response, Shutdown, State, StatusCode, Uri, Valid, Validate,
-        ValidationError, ValidationErrors, Worker, aggregate, compute, controller, job, middleware,
-        pipeline, validate_batch,
+        IntoResponse, JobContext, JobError, JobId, Json, Method, Multipart, Next, ParallelConfig,
+        Path, Query, Queue, Request, RequestHead, Response, Shutdown, State, StatusCode, Uri,
+        Valid, Validate, ValidationError, ValidationErrors, Worker, aggregate, compute, controller,
+        job, middleware, pipeline, validate_batch,
     };
     pub use armature_runtime::__private::bytes::Bytes;
 }

@@ -3,6 +3,7 @@
 //! ```text
 //! showcase                              serve on 127.0.0.1:3000
 //! showcase serve [--addr HOST:PORT] [--redis URL] [--rate-limit N] [--admin-token TOKEN]
+//!                 [--uploads DIR]
 //! showcase validate [FILE]              bulk-validate a JSON array of sign-ups
 //! showcase --help, showcase serve --help
 //! ```
@@ -15,6 +16,7 @@ mod metrics;
 mod middleware;
 mod model;
 mod report;
+mod upload;
 mod users;
 
 use std::path::PathBuf;
@@ -70,6 +72,9 @@ struct ServeOptions {
     /// printed at start-up when absent.
     #[arg(long, value_name = "TOKEN", value_parser = non_empty)]
     admin_token: Option<String>,
+    /// Where POST /upload stores files (created when missing).
+    #[arg(long, value_name = "DIR", default_value = "uploads")]
+    uploads: PathBuf,
 }
 
 fn non_empty(value: &str) -> Result<String, String> {
@@ -133,6 +138,9 @@ async fn serve(options: ServeOptions) -> Result<(), String> {
         })
         .controller(jobs::Jobs {
             queue: queue.clone(),
+        })
+        .controller(upload::Uploads {
+            dir: options.uploads,
         })
         .controller(admin::Admin {
             started: Instant::now(),

@@ -13,7 +13,7 @@ use super::limits::FormError;
 use super::multipart::Multipart;
 use super::names;
 use super::save::{self, Batch, SaveOptions};
-use super::writer::{PartWriter, Target, Written};
+use super::writer::{PartWriter, Written};
 
 /// A whole form: text fields in order (repeats kept) and files in order.
 #[derive(Debug, Default)]
@@ -189,7 +189,7 @@ impl Multipart {
                     && buf.len() + chunk.len() > threshold
                 {
                     let held = std::mem::take(buf).freeze();
-                    let mut writer = batch.writer(Target::Keep).await;
+                    let mut writer = batch.writer().await;
                     // A failed write shows as the batch's error at the end.
                     let _ = writer.write(held).await;
                     *sink = Sink::Spooling(writer);
@@ -215,6 +215,7 @@ impl Multipart {
                             field: head.name().to_owned(),
                             original_name: original_name.clone(),
                             content_type: None,
+                            publish_as: None,
                         },
                         task,
                     );

@@ -15,7 +15,7 @@ use super::collect::{FileData, UploadedFile};
 use super::dir::Dir;
 use super::limits::FormError;
 use super::multipart::Multipart;
-use super::writer::{self, PartWriter, Target, Written};
+use super::writer::{self, PartWriter, Written};
 
 /// How files are stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,15 +81,19 @@ pub(super) fn last_value<'a>(fields: &'a [(String, String)], name: &str) -> Opti
         .map(|(_, v)| v.as_str())
 }
 
-/// What a stored file's report needs besides its name and size.
+/// A file of the batch: where it came from and where it goes.
 pub(super) struct Meta {
     pub(super) field: String,
     pub(super) original_name: String,
     pub(super) content_type: Option<String>,
+    /// The name to publish it under; `None` keeps the temporary file (a spool).
+    pub(super) publish_as: Option<String>,
 }
 
-/// The files of one request being written: waited for in order, removed
-/// together if any fails.
+/// The files of one request. Writers fill temporary files concurrently;
+/// when the whole request succeeded they are published in part order (so
+/// `a.txt` sent twice becomes `a.txt` then `a-1.txt`, always in that
+/// order); if anything failed, every temporary file goes.
 pub(super) struct Batch {
     dir: Arc<Dir>,
     semaphore: Arc<Semaphore>,
@@ -118,67 +122,38 @@ impl Batch {
             .expect("the batch never closes its semaphore")
     }
 
-    pub(super) async fn writer(&self, target: Target) -> PartWriter {
+    pub(super) async fn writer(&self) -> PartWriter {
         let permit = self.permit().await;
-        PartWriter::start(Arc::clone(&self.dir), target, self.opts.fsync, permit)
-    }
-
-    pub(super) fn publish_target(&self, name: String) -> Target {
-        Target::Publish {
-            name,
-            overwrite: self.opts.overwrite,
-        }
+        PartWriter::start(Arc::clone(&self.dir), self.opts.fsync, permit)
     }
 
     pub(super) fn push(&mut self, meta: Meta, task: JoinHandle<io::Result<Written>>) {
         self.pending.push((meta, task));
     }
 
-    /// Waits for every file; on the first failure removes them all.
+    /// Waits for every writer, then publishes in order (and syncs the
+    /// directory once when asked); on any failure removes every file.
     pub(super) async fn finish(self) -> Result<Vec<SavedFile>, FormError> {
-        let mut saved = Vec::with_capacity(self.pending.len());
+        let mut written = Vec::with_capacity(self.pending.len());
         let mut failure = None;
         for (meta, task) in self.pending {
             match writer::join(task).await {
-                Ok(written) => saved.push(SavedFile {
-                    field: meta.field,
-                    original_name: meta.original_name,
-                    path: self.dir.path().join(&written.name),
-                    stored_name: written.name,
-                    size: written.size,
-                    content_type: meta.content_type,
-                }),
+                Ok(file) => written.push((meta, file)),
                 Err(e) => {
                     failure.get_or_insert(e);
                 }
             }
         }
-        let dir = Arc::clone(&self.dir);
-        let fsync = self.opts.fsync;
-        let names: Vec<String> = saved.iter().map(|f| f.stored_name.clone()).collect();
-        let failed = failure.is_some();
-        let to_remove = names.clone();
-        let synced = tokio::task::spawn_blocking(move || {
-            if failed {
-                remove_all(&dir, &to_remove);
-                Ok(())
-            } else if fsync {
-                dir.sync()
-            } else {
-                Ok(())
+        let (dir, opts) = (self.dir, self.opts);
+        tokio::task::spawn_blocking(move || {
+            if let Some(e) = failure {
+                remove_all(&dir, written.iter().map(|(_, w)| &w.name));
+                return Err(FormError::storage("writing a file", e));
             }
+            publish_all(&dir, written, opts)
         })
         .await
-        .unwrap_or_else(|e| Err(io::Error::other(e)));
-        match (failure, synced) {
-            (Some(e), _) => Err(FormError::storage("writing a file", e)),
-            (None, Err(e)) => {
-                let dir = Arc::clone(&self.dir);
-                let _ = tokio::task::spawn_blocking(move || remove_all(&dir, &names)).await;
-                Err(FormError::storage("syncing the directory", e))
-            }
-            (None, Ok(())) => Ok(saved),
-        }
+        .unwrap_or_else(|e| Err(FormError::storage("publishing", io::Error::other(e))))
     }
 
     /// Abandons the request: waits for every writer and removes its file.
@@ -194,9 +169,49 @@ impl Batch {
     }
 }
 
-fn remove_all(dir: &Dir, names: &[String]) {
+fn publish_all(
+    dir: &Dir,
+    written: Vec<(Meta, Written)>,
+    opts: SaveOptions,
+) -> Result<Vec<SavedFile>, FormError> {
+    let mut saved: Vec<SavedFile> = Vec::with_capacity(written.len());
+    let mut rest = written.into_iter();
+    let failure = loop {
+        let Some((meta, file)) = rest.next() else {
+            break if opts.fsync { dir.sync().err() } else { None };
+        };
+        let stored = match &meta.publish_as {
+            None => Ok(file.name),
+            Some(name) => writer::publish(dir, &file.name, name, opts.overwrite).map_err(|e| {
+                let _ = dir.remove(&file.name);
+                e
+            }),
+        };
+        match stored {
+            Ok(stored_name) => saved.push(SavedFile {
+                field: meta.field,
+                original_name: meta.original_name,
+                path: dir.path().join(&stored_name),
+                stored_name,
+                size: file.size,
+                content_type: meta.content_type,
+            }),
+            Err(e) => break Some(e),
+        }
+    };
+    match failure {
+        None => Ok(saved),
+        Some(e) => {
+            remove_all(dir, saved.iter().map(|f| &f.stored_name));
+            remove_all(dir, rest.map(|(_, w)| w.name));
+            Err(FormError::storage("publishing a file", e))
+        }
+    }
+}
+
+fn remove_all<S: AsRef<str>>(dir: &Dir, names: impl IntoIterator<Item = S>) {
     for name in names {
-        let _ = dir.remove(name);
+        let _ = dir.remove(name.as_ref());
     }
 }
 
@@ -259,8 +274,7 @@ impl Multipart {
             if first.is_none() && field.file_name() == Some("") {
                 continue;
             }
-            let name = stored_name(field.head().safe_file_name());
-            let writer = current.insert(batch.writer(batch.publish_target(name)).await);
+            let writer = current.insert(batch.writer().await);
             let mut next = first;
             while let Some(chunk) = next {
                 if writer.write(chunk).await.is_err() {
@@ -275,6 +289,7 @@ impl Multipart {
                     field: head.name().to_owned(),
                     original_name: head.file_name().unwrap_or_default().to_owned(),
                     content_type: head.content_type().map(str::to_owned),
+                    publish_as: Some(stored_name(head.safe_file_name())),
                 },
                 task,
             );
@@ -306,16 +321,16 @@ pub async fn save_files_parallel(
     for file in files {
         let permit = batch.permit().await;
         let dir = Arc::clone(batch.dir());
-        let target = batch.publish_target(stored_name(file.safe_file_name()));
         let meta = Meta {
             field: file.field.clone(),
             original_name: file.original_name.clone(),
             content_type: file.content_type.clone(),
+            publish_as: Some(stored_name(file.safe_file_name())),
         };
         let fsync = opts.fsync;
         let task = tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            writer::write_with(&dir, &target, fsync, |out| match &file.data {
+            writer::write_with(&dir, fsync, |out| match &file.data {
                 FileData::Memory(bytes) => {
                     io::Write::write_all(out, bytes)?;
                     Ok(bytes.len() as u64)

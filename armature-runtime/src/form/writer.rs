@@ -22,16 +22,9 @@ enum Msg {
     Commit,
 }
 
-/// Where a finished file goes.
-#[derive(Debug, Clone)]
-pub(crate) enum Target {
-    /// Stays under its temporary name (a spooled upload).
-    Keep,
-    /// Published under `name` (with a `-n` suffix if taken, unless `overwrite`).
-    Publish { name: String, overwrite: bool },
-}
-
-/// A finished file: its name in the directory and its size.
+/// A finished file: its (temporary) name in the directory and its size.
+/// Publishing under the final name is the batch's job, in part order,
+/// once the whole request succeeded.
 #[derive(Debug)]
 pub(crate) struct Written {
     pub(crate) name: String,
@@ -46,16 +39,11 @@ pub(crate) struct PartWriter {
 }
 
 impl PartWriter {
-    pub(crate) fn start(
-        dir: Arc<Dir>,
-        target: Target,
-        fsync: bool,
-        permit: OwnedSemaphorePermit,
-    ) -> Self {
+    pub(crate) fn start(dir: Arc<Dir>, fsync: bool, permit: OwnedSemaphorePermit) -> Self {
         let (tx, rx) = mpsc::channel(QUEUED_CHUNKS);
         let task = tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            write_file(&dir, rx, &target, fsync)
+            write_file(&dir, rx, fsync)
         });
         Self { tx, task }
     }
@@ -66,8 +54,8 @@ impl PartWriter {
         self.tx.send(Msg::Data(chunk)).await.map_err(drop)
     }
 
-    /// Ends the file: the writer closes it (fsync if asked) and publishes
-    /// it while the caller goes on; the handle says how that went.
+    /// Ends the file: the writer closes it (fsync if asked) while the
+    /// caller goes on; the handle says how that went.
     pub(crate) async fn commit(self) -> JoinHandle<io::Result<Written>> {
         // A failed send means the task already ended with its error.
         let _ = self.tx.send(Msg::Commit).await;
@@ -86,13 +74,8 @@ pub(crate) async fn join(task: JoinHandle<io::Result<Written>>) -> io::Result<Wr
     task.await.unwrap_or_else(|e| Err(io::Error::other(e)))
 }
 
-fn write_file(
-    dir: &Dir,
-    mut rx: mpsc::Receiver<Msg>,
-    target: &Target,
-    fsync: bool,
-) -> io::Result<Written> {
-    write_with(dir, target, fsync, |file| {
+fn write_file(dir: &Dir, mut rx: mpsc::Receiver<Msg>, fsync: bool) -> io::Result<Written> {
+    write_with(dir, fsync, |file| {
         let mut size = 0u64;
         while let Some(msg) = rx.blocking_recv() {
             match msg {
@@ -107,12 +90,10 @@ fn write_file(
     })
 }
 
-/// Creates a temporary file, lets `fill` write it (returning its size),
-/// syncs it if asked and publishes it to `target`; on any error the
-/// temporary file is removed.
+/// Creates a temporary file, lets `fill` write it (returning its size)
+/// and syncs it if asked; on any error the temporary file is removed.
 pub(crate) fn write_with(
     dir: &Dir,
-    target: &Target,
     fsync: bool,
     fill: impl FnOnce(&mut std::fs::File) -> io::Result<u64>,
 ) -> io::Result<Written> {
@@ -121,17 +102,15 @@ pub(crate) fn write_with(
         if fsync {
             file.sync_all()?;
         }
-        drop(file);
-        let name = match target {
-            Target::Keep => temp.clone(),
-            Target::Publish { name, overwrite } => publish(dir, &temp, name, *overwrite)?,
-        };
-        Ok(Written { name, size })
+        Ok(size)
     });
-    if written.is_err() {
-        let _ = dir.remove(&temp);
+    match written {
+        Ok(size) => Ok(Written { name: temp, size }),
+        Err(e) => {
+            let _ = dir.remove(&temp);
+            Err(e)
+        }
     }
-    written
 }
 
 /// Publishes `temp` as `name`, or `name-1`, `name-2`, … when taken.
