@@ -418,3 +418,187 @@ async fn start_default_and_count(extra: &[&str]) -> usize {
     }
     ok
 }
+
+/// A `multipart/form-data` body of text fields and (field, file name, bytes) files.
+fn multipart(boundary: &str, fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (name, file_name, bytes) in files {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    body
+}
+
+fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("armature-showcase-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[tokio::test]
+async fn upload_page_and_upload_answer() {
+    let dir = scratch_dir("upload");
+    let showcase = start(&["--uploads", dir.to_str().unwrap()]);
+    let base = &showcase.1;
+    let (status, headers, page) = get(&format!("{base}/upload"), &[]).await;
+    assert_eq!(status, 200);
+    assert!(headers["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(page.contains(r#"enctype="multipart/form-data""#) && page.contains(r#"type="file""#));
+
+    use http_body_util::{BodyExt, Full};
+    let binary: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    let body = multipart(
+        "XyZ",
+        &[("title", "first"), ("title", "last")],
+        &[("files", "../../etc/passwd", b"root:x:0:0"), ("files", "photo.bin", &binary)],
+    );
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http();
+    let request = hyper::Request::post(format!("{base}/upload"))
+        .header("content-type", "multipart/form-data; boundary=XyZ")
+        .body(Full::new(bytes::Bytes::from(body)))
+        .unwrap();
+    let response = client.request(request).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let answer: Value =
+        serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(
+        answer,
+        json!({
+            "fields": {"title": "last"},
+            "files": [
+                {"field": "files", "original_name": "../../etc/passwd", "stored_name": "passwd", "size": 10, "content_type": "application/octet-stream"},
+                {"field": "files", "original_name": "photo.bin", "stored_name": "photo.bin", "size": 70_000, "content_type": "application/octet-stream"},
+            ]
+        })
+    );
+    assert_eq!(std::fs::read(dir.join("photo.bin")).unwrap(), binary);
+    assert_eq!(std::fs::read(dir.join("passwd")).unwrap(), b"root:x:0:0");
+    let (status, _) = call("POST", &format!("{base}/upload"), Some(json!({}))).await;
+    assert_eq!(status, 415);
+}
+
+/// chromedriver on a free loopback port, killed on drop.
+struct ChromeDriver(Child, u16);
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn chromedriver() -> ChromeDriver {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver (Debian's chromium-driver; scripts/test installs it)");
+    let driver = ChromeDriver(child, port);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "chromedriver did not start");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    driver
+}
+
+/// The upload page in a real headless Chromium: attach two files (one
+/// binary), submit, read the JSON answer the browser shows, check the bytes on disk.
+#[tokio::test]
+async fn upload_in_a_real_browser() {
+    use fantoccini::{ClientBuilder, Locator};
+
+    let dir = scratch_dir("browser");
+    let inputs = scratch_dir("browser-inputs");
+    std::fs::create_dir_all(&inputs).unwrap();
+    let binary: Vec<u8> = (0..200_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+    let photo = inputs.join("photo.bin");
+    let notes = inputs.join("notes été.txt");
+    std::fs::write(&photo, &binary).unwrap();
+    std::fs::write(&notes, "hello from chromium\r\n").unwrap();
+
+    let showcase = start(&["--uploads", dir.to_str().unwrap()]);
+    let driver = chromedriver();
+    let profile = scratch_dir("browser-profile");
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync",
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        }),
+    );
+    let browser = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.1))
+        .await
+        .expect("a chromedriver session");
+    let result = async {
+        browser.goto(&format!("{}/upload", showcase.1)).await?;
+        browser
+            .find(Locator::Id("title"))
+            .await?
+            .clear()
+            .await?;
+        browser.find(Locator::Id("title")).await?.send_keys("from the browser").await?;
+        browser
+            .find(Locator::Id("files"))
+            .await?
+            .send_keys(&format!("{}\n{}", photo.display(), notes.display()))
+            .await?;
+        browser.find(Locator::Id("submit")).await?.click().await?;
+        let pre = browser.wait().for_element(Locator::Css("pre")).await?;
+        pre.text().await
+    }
+    .await;
+    let _ = browser.close().await;
+    let text = result.expect("the browser session");
+    let answer: Value = serde_json::from_str(&text).expect(&text);
+    assert_eq!(answer["fields"], json!({"title": "from the browser"}));
+    let files = answer["files"].as_array().unwrap();
+    let summary: Vec<(String, String, u64)> = files
+        .iter()
+        .map(|f| {
+            (
+                f["field"].as_str().unwrap().to_owned(),
+                f["stored_name"].as_str().unwrap().to_owned(),
+                f["size"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("files".to_owned(), "photo.bin".to_owned(), 200_000),
+            ("files".to_owned(), "notes été.txt".to_owned(), 21),
+        ],
+        "{answer}"
+    );
+    assert_eq!(files[1]["content_type"], "text/plain");
+    assert_eq!(std::fs::read(dir.join("photo.bin")).unwrap(), binary);
+    assert_eq!(std::fs::read(dir.join("notes été.txt")).unwrap(), b"hello from chromium\r\n");
+    let _ = std::fs::remove_dir_all(&profile);
+}
