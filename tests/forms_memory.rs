@@ -50,7 +50,9 @@ impl Spool {
         let file = &data.files[0];
         let path = file.spooled_path().expect("spooled");
         let on_disk = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        Ok(Json(json!({ "size": file.size, "on_disk": on_disk, "spooled": true })))
+        Ok(Json(
+            json!({ "size": file.size, "on_disk": on_disk, "spooled": true }),
+        ))
     }
 }
 
@@ -92,6 +94,9 @@ async fn a_gigabyte_upload_holds_megabytes() {
     assert_eq!(answer["size"], GIB);
     assert_eq!(answer["on_disk"], GIB);
     let peak = PEAK.load(Ordering::Relaxed) - before;
-    eprintln!("peak bytes held during a 1 GiB upload: {:.1} MiB", peak as f64 / (1 << 20) as f64);
+    eprintln!(
+        "peak bytes held during a 1 GiB upload: {:.1} MiB",
+        peak as f64 / (1 << 20) as f64
+    );
     assert!(peak < 64 << 20, "held {peak} bytes at the peak");
 }

@@ -424,8 +424,10 @@ fn multipart(boundary: &str, fields: &[(&str, &str)], files: &[(&str, &str, &[u8
     let mut body = Vec::new();
     for (name, value) in fields {
         body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                .as_bytes(),
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
         );
     }
     for (name, file_name, bytes) in files {
@@ -453,7 +455,12 @@ async fn upload_page_and_upload_answer() {
     let base = &showcase.1;
     let (status, headers, page) = get(&format!("{base}/upload"), &[]).await;
     assert_eq!(status, 200);
-    assert!(headers["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     assert!(page.contains(r#"enctype="multipart/form-data""#) && page.contains(r#"type="file""#));
 
     use http_body_util::{BodyExt, Full};
@@ -461,7 +468,10 @@ async fn upload_page_and_upload_answer() {
     let body = multipart(
         "XyZ",
         &[("title", "first"), ("title", "last")],
-        &[("files", "../../etc/passwd", b"root:x:0:0"), ("files", "photo.bin", &binary)],
+        &[
+            ("files", "../../etc/passwd", b"root:x:0:0"),
+            ("files", "photo.bin", &binary),
+        ],
     );
     let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
         .build_http();
@@ -514,7 +524,10 @@ fn chromedriver() -> ChromeDriver {
     let driver = ChromeDriver(child, port);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(std::time::Instant::now() < deadline, "chromedriver did not start");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "chromedriver did not start"
+        );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     driver
@@ -529,7 +542,9 @@ async fn upload_in_a_real_browser() {
     let dir = scratch_dir("browser");
     let inputs = scratch_dir("browser-inputs");
     std::fs::create_dir_all(&inputs).unwrap();
-    let binary: Vec<u8> = (0..200_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+    let binary: Vec<u8> = (0..200_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
     let photo = inputs.join("photo.bin");
     let notes = inputs.join("notes été.txt");
     std::fs::write(&photo, &binary).unwrap();
@@ -558,12 +573,12 @@ async fn upload_in_a_real_browser() {
         .expect("a chromedriver session");
     let result = async {
         browser.goto(&format!("{}/upload", showcase.1)).await?;
+        browser.find(Locator::Id("title")).await?.clear().await?;
         browser
             .find(Locator::Id("title"))
             .await?
-            .clear()
+            .send_keys("from the browser")
             .await?;
-        browser.find(Locator::Id("title")).await?.send_keys("from the browser").await?;
         browser
             .find(Locator::Id("files"))
             .await?
@@ -599,6 +614,9 @@ async fn upload_in_a_real_browser() {
     );
     assert_eq!(files[1]["content_type"], "text/plain");
     assert_eq!(std::fs::read(dir.join("photo.bin")).unwrap(), binary);
-    assert_eq!(std::fs::read(dir.join("notes été.txt")).unwrap(), b"hello from chromium\r\n");
+    assert_eq!(
+        std::fs::read(dir.join("notes été.txt")).unwrap(),
+        b"hello from chromium\r\n"
+    );
     let _ = std::fs::remove_dir_all(&profile);
 }
