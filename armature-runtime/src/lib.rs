@@ -15,6 +15,7 @@ pub mod queue;
 #[cfg(feature = "redis")]
 pub mod redis;
 mod shutdown;
+pub mod ssr;
 pub mod validation;
 
 pub use shutdown::Shutdown;

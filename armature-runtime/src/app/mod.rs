@@ -9,6 +9,7 @@
 //! A request's way is server -> app -> middleware -> router -> handler;
 //! each layer knows only the one below it.
 
+mod pages;
 mod service;
 
 use std::sync::Arc;
@@ -82,6 +83,19 @@ impl App {
     /// Registers a value handlers receive with `State<T>`.
     pub fn state<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
         self.state.insert(value);
+        self
+    }
+
+    /// Registers the renderer handlers reach with the
+    /// [`Ssr`](crate::ssr::Ssr) extractor (one per app; a second call
+    /// replaces the first).
+    pub fn renderer<R: crate::ssr::Renderer>(self, renderer: R) -> Self {
+        self.shared_renderer(Arc::new(renderer))
+    }
+
+    /// [`App::renderer`] with a renderer shared elsewhere too.
+    pub fn shared_renderer(mut self, renderer: Arc<dyn crate::ssr::Renderer>) -> Self {
+        self.state.insert(crate::ssr::SharedRenderer(renderer));
         self
     }
 
