@@ -284,6 +284,8 @@ pub use armature_runtime::middleware::{Next, Request};
 pub use armature_runtime::pool::{ParallelConfig, PoolError, compute, compute_pool};
 pub use armature_runtime::queue;
 pub use armature_runtime::queue::{JobContext, JobError, JobId, Queue, Worker};
+pub use armature_runtime::ssr;
+pub use armature_runtime::ssr::{Renderer, Ssr};
 pub use armature_runtime::validation;
 pub use armature_runtime::validation::{
     AsyncValidate, BatchReport, FieldError, FieldPath, Validate, ValidationError, ValidationErrors,
@@ -296,7 +298,7 @@ pub mod prelude {
     pub use crate::{
         App, AsyncValidate, BatchReport, Ext, Form, FromRequest, HeaderMap, Html, HttpError,
         IntoResponse, JobContext, JobError, JobId, Json, Method, Multipart, Next, ParallelConfig,
-        Path, Query, Queue, Request, RequestHead, Response, Shutdown, State, StatusCode, Uri,
+        Path, Query, Queue, Request, RequestHead, Response, Shutdown, Ssr, State, StatusCode, Uri,
         Valid, Validate, ValidationError, ValidationErrors, Worker, aggregate, compute, controller,
         job, middleware, pipeline, validate_batch,
     };

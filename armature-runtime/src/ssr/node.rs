@@ -417,7 +417,9 @@ impl NodeRenderer {
         self.pool
             .slots
             .iter()
-            .filter_map(|slot| slot.lock().expect("slot").as_ref().map(|w| w.pid))
+            .filter_map(|slot| slot.lock().expect("slot").clone())
+            .filter(|w| w.alive.load(Ordering::SeqCst))
+            .map(|w| w.pid)
             .collect()
     }
 
