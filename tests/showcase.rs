@@ -20,8 +20,15 @@ fn binary() -> PathBuf {
     let path = dir.join("showcase");
     let mut build = Command::new(env!("CARGO"));
     build.args(["build", "--quiet", "--example", "showcase"]);
-    if cfg!(feature = "redis") {
-        build.args(["--features", "redis"]);
+    let features: Vec<&str> = [
+        cfg!(feature = "redis").then_some("redis"),
+        cfg!(feature = "ssr-node").then_some("ssr-node"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !features.is_empty() {
+        build.args(["--features", &features.join(",")]);
     }
     let status = build.status().expect("cargo");
     assert!(status.success());
@@ -619,4 +626,82 @@ async fn upload_in_a_real_browser() {
         b"hello from chromium\r\n"
     );
     let _ = std::fs::remove_dir_all(&profile);
+}
+
+#[tokio::test]
+async fn the_home_page_and_the_feature_pages_are_html() {
+    let showcase = start(&[]);
+    let base = &showcase.1;
+    let (status, headers, home) = get(&format!("{base}/"), &[]).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "text/html; charset=utf-8");
+    for link in [
+        "/upload",
+        "/metrics",
+        "/dashboard/1",
+        "/about",
+        "/features/jobs",
+    ] {
+        assert!(
+            home.contains(&format!("href=\"{link}\"")),
+            "no link to {link}"
+        );
+    }
+    assert!(home.contains("multipart upload, files stored"), "the route table");
+    let (status, _, jobs) = get(&format!("{base}/features/jobs"), &[]).await;
+    assert_eq!(status, 200);
+    assert!(jobs.contains("<h1>Jobs</h1>"));
+}
+
+#[test]
+fn prerender_writes_the_site_the_server_serves() {
+    let out = scratch_dir("prerender");
+    let output = Command::new(binary())
+        .args(["prerender", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.starts_with("7 pages, ") && stdout.contains(" 0 failed"),
+        "{stdout}"
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let showcase = start(&[]);
+    for (route, file) in [
+        ("/", "index.html"),
+        ("/about", "about/index.html"),
+        ("/features/uploads", "features/uploads/index.html"),
+    ] {
+        let (status, _, served) = runtime.block_on(get(&format!("{}{route}", showcase.1), &[]));
+        assert_eq!(status, 200);
+        assert_eq!(
+            std::fs::read_to_string(out.join(file)).unwrap(),
+            served,
+            "{route}"
+        );
+    }
+}
+
+#[cfg(feature = "ssr-node")]
+#[test]
+fn prerender_with_node_writes_the_react_pages() {
+    let out = scratch_dir("prerender-node");
+    let output = Command::new(binary())
+        .args(["prerender", out.to_str().unwrap(), "--node"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.starts_with("5 pages, "), "{stdout}");
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(home.contains("rendered by React"), "{home}");
 }

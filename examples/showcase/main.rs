@@ -5,6 +5,7 @@
 //! showcase serve [--addr HOST:PORT] [--redis URL] [--rate-limit N] [--admin-token TOKEN]
 //!                 [--uploads DIR]
 //! showcase validate [FILE]              bulk-validate a JSON array of sign-ups
+//! showcase prerender OUT [--node]       write the pages marked `prerender` as a static site
 //! showcase --help, showcase serve --help
 //! ```
 
@@ -15,6 +16,7 @@ mod limiter;
 mod metrics;
 mod middleware;
 mod model;
+mod pages;
 mod report;
 mod upload;
 mod users;
@@ -49,6 +51,19 @@ enum Command {
         /// The JSON file (default: the bundled 2,400 sign-ups).
         #[arg(value_name = "FILE", default_value = DEFAULT_DATA)]
         file: PathBuf,
+    },
+    /// Pre-render the pages marked `prerender` (GET /, /about, /features/…)
+    /// into OUT as a static site, calling the app in process, and print the
+    /// site's stats.
+    Prerender {
+        /// The output folder (created when missing).
+        #[arg(value_name = "OUT")]
+        out: PathBuf,
+        /// Render the React example's pages (examples/ssr-react) through a
+        /// pool of Node workers instead (needs `node`, `npm ci` in that
+        /// folder, and a build with `--features ssr-node`).
+        #[arg(long)]
+        node: bool,
     },
 }
 
@@ -108,7 +123,8 @@ async fn cache(redis: Option<&str>) -> Result<(Cache, &'static str), String> {
     }
 }
 
-async fn serve(options: ServeOptions) -> Result<(), String> {
+/// The whole app, as `serve` runs it and `prerender` renders it.
+async fn app(options: ServeOptions) -> Result<(App, Queue, String, bool), String> {
     let rate_limit = options.rate_limit.filter(|n| *n > 0);
     let (cache, backend) = cache(options.redis.as_deref()).await?;
     let queue = queue(options.redis.as_deref()).await?;
@@ -118,7 +134,9 @@ async fn serve(options: ServeOptions) -> Result<(), String> {
         Some(token) => (token, false),
         None => (admin::random_token(), true),
     };
+    let renderer = pages::renderer().map_err(|e| e.to_string())?;
     let app = App::new()
+        .renderer(renderer)
         .state(Arc::new(metrics::Metrics::default()))
         .state(Arc::new(limiter::RateLimiter::new(rate_limit)))
         .state(AdminToken(token.as_str().into()))
@@ -142,12 +160,19 @@ async fn serve(options: ServeOptions) -> Result<(), String> {
         .controller(upload::Uploads {
             dir: options.uploads,
         })
+        .controller(pages::Pages)
         .controller(admin::Admin {
             started: Instant::now(),
             stats,
             rate_limit,
         });
-    let server = app.bind(&*options.addr).await.map_err(|e| e.to_string())?;
+    Ok((app, queue, token, generated))
+}
+
+async fn serve(options: ServeOptions) -> Result<(), String> {
+    let addr = options.addr.clone();
+    let (app, queue, token, generated) = app(options).await?;
+    let server = app.bind(&*addr).await.map_err(|e| e.to_string())?;
     // Tests and scripts read this line to learn the port (`--addr 127.0.0.1:0`).
     println!("listening on http://{}", server.local_addr());
     if generated {
@@ -180,6 +205,51 @@ async fn serve(options: ServeOptions) -> Result<(), String> {
     }
 }
 
+/// `showcase prerender OUT [--node]`.
+async fn prerender(out: PathBuf, node: bool) -> Result<(), String> {
+    use armature::ssr::{PrerenderOptions, prerender_site};
+    let stats = if node {
+        prerender_with_node(&out).await?
+    } else {
+        let (app, _queue, _token, _generated) = app(ServeOptions::parse_from(["serve"])).await?;
+        let service = app.build().map_err(|e| e.to_string())?;
+        let routes = service.prerender_routes();
+        prerender_site(&service, routes, &out, PrerenderOptions::default())
+            .await
+            .map_err(|e| e.to_string())?
+    };
+    println!("{stats}");
+    if stats.failures.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} pages failed", stats.failures.len()))
+    }
+}
+
+#[cfg(feature = "ssr-node")]
+async fn prerender_with_node(out: &std::path::Path) -> Result<armature::ssr::SiteStats, String> {
+    use armature::ssr::{NodeOptions, NodeRenderer, PrerenderOptions, prerender_site};
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/ssr-react");
+    let node = NodeRenderer::start(format!("{dir}/server.js"), NodeOptions::default())
+        .await
+        .map_err(|e| format!("{e} (run `npm ci` in {dir})"))?;
+    let routes = [
+        "/",
+        "/about",
+        "/features/validation",
+        "/features/jobs",
+        "/features/uploads",
+    ];
+    let stats = prerender_site(&node, routes, out, PrerenderOptions::default()).await;
+    node.shutdown();
+    stats.map_err(|e| e.to_string())
+}
+
+#[cfg(not(feature = "ssr-node"))]
+async fn prerender_with_node(_: &std::path::Path) -> Result<armature::ssr::SiteStats, String> {
+    Err("this build has no Node renderer: run with `--features ssr-node`".to_owned())
+}
+
 fn main() -> ExitCode {
     // clap prints help and exits 0, or the error with a usage line and exits 2.
     let cli = Cli::parse();
@@ -188,6 +258,10 @@ fn main() -> ExitCode {
         .unwrap_or_else(|| Command::Serve(ServeOptions::parse_from(["serve"])));
     let result = match command {
         Command::Validate { file } => report::run(&file).map(|report| print!("{report}")),
+        Command::Prerender { out, node } => match ParallelConfig::default().build() {
+            Ok(runtime) => runtime.block_on(prerender(out, node)),
+            Err(e) => Err(e.to_string()),
+        },
         Command::Serve(options) => match ParallelConfig::default().build() {
             Ok(runtime) => {
                 // The access log (and warnings) on stderr; stdout is for

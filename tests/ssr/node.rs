@@ -238,3 +238,29 @@ fn no_node_outlives_a_panic() {
     assert_eq!(pids.len(), 2);
     assert!(all_gone(&pids), "orphans: {pids:?}");
 }
+
+/// The shipped React example (examples/ssr-react, `npm ci` by scripts/test)
+/// through the pool: React's renderToString in long-lived workers.
+#[tokio::test]
+async fn the_react_example_renders_through_the_pool() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/ssr-react");
+    assert!(
+        std::path::Path::new(dir)
+            .join("node_modules/react")
+            .exists(),
+        "run `npm ci` in {dir} (scripts/test does)"
+    );
+    let node = NodeRenderer::start(format!("{dir}/server.js"), opts(2))
+        .await
+        .unwrap();
+    let home = node.render("/", json!({})).await.unwrap();
+    assert!(
+        home.starts_with("<!doctype html><html lang=\"en\">"),
+        "{home}"
+    );
+    assert!(home.contains("<h1>Armature, rendered by React</h1>"));
+    let jobs = node.render("/features/jobs", json!({})).await.unwrap();
+    assert!(jobs.contains("<h1>jobs</h1>"));
+    let missing = node.render("/nope", json!({})).await.unwrap_err();
+    assert_eq!(missing.kind(), RenderErrorKind::Script);
+}
