@@ -95,6 +95,20 @@ pub fn interleaved(
     ratio
 }
 
+/// Records a comparison measured some other way (rates of whole runs
+/// rather than alternating rounds); `ratio` is contender / baseline.
+pub fn record(name: &str, baseline_ns: f64, contender_ns: f64) -> Ratio {
+    let ratio = Ratio {
+        name: name.to_owned(),
+        baseline_ns,
+        contender_ns,
+        ratio: contender_ns / baseline_ns,
+        steal_share: 0.0,
+    };
+    report(&ratio);
+    ratio
+}
+
 fn fmt_ns(ns: f64) -> String {
     match ns {
         n if n >= 1e6 => format!("{:.2} ms", n / 1e6),
