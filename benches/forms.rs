@@ -31,7 +31,7 @@ const CHUNK: usize = 64 << 10;
 /// A chunk, then Pending (waking itself), then the next chunk: one chunk
 /// per poll, like a socket read.
 struct OnePerPoll {
-    chunks: std::vec::IntoIter<Bytes>,
+    chunks: std::collections::VecDeque<Bytes>,
     ready: bool,
 }
 
@@ -44,13 +44,13 @@ impl Stream for OnePerPoll {
             return Poll::Pending;
         }
         self.ready = false;
-        Poll::Ready(self.chunks.next().map(Ok))
+        Poll::Ready(self.chunks.pop_front().map(Ok))
     }
 }
 
 fn stream(chunks: &[Bytes]) -> OnePerPoll {
     OnePerPoll {
-        chunks: chunks.to_vec().into_iter(),
+        chunks: chunks.iter().cloned().collect(),
         ready: false,
     }
 }

@@ -30,9 +30,13 @@ const PAGES: usize = 1_000;
 fn templates() -> TemplateRenderer {
     let layout = "<!doctype html><html><head><title>{{ route }}</title><style>{{ css }}</style></head><body>{% include \"nav.html\" %}{% block body %}{% endblock %}</body></html>";
     let page = "{% extends \"layout.html\" %}{% block body %}<h1>{{ route }}</h1>{% for i in range(40) %}<p class=\"row\">Row {{ i }} of {{ route }}: lorem ipsum dolor sit amet.</p>{% endfor %}{% endblock %}";
-    let nav = "<nav>{% for i in range(10) %}<a href=\"/p/{{ i }}\">Page {{ i }}</a>{% endfor %}</nav>";
+    let nav =
+        "<nav>{% for i in range(10) %}<a href=\"/p/{{ i }}\">Page {{ i }}</a>{% endfor %}</nav>";
     let renderer = TemplateRenderer::new()
-        .template("layout.html", layout.replace("{{ css }}", &"body{margin:0}".repeat(40)))
+        .template(
+            "layout.html",
+            layout.replace("{{ css }}", &"body{margin:0}".repeat(40)),
+        )
         .unwrap()
         .template("nav.html", nav)
         .unwrap()
@@ -119,7 +123,10 @@ fn templates_ratios(rt: &tokio::runtime::Runtime) {
             }
         },
         || {
-            black_box(rt.block_on(prerender_site(&renderer, routes.clone(), &site, opts)).unwrap());
+            black_box(
+                rt.block_on(prerender_site(&renderer, routes.clone(), &site, opts))
+                    .unwrap(),
+            );
         },
     );
 }
@@ -137,7 +144,9 @@ fn spawn_per_page(route: &str) -> String {
     writeln!(stdin, "{}", json!({"id": 1, "route": route, "props": {}})).unwrap();
     drop(stdin);
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     child.wait().unwrap();
     line
 }
@@ -173,7 +182,10 @@ fn node_ratios(rt: &tokio::runtime::Runtime) {
         });
         let per_pool_page = started.elapsed().as_nanos() as f64 / routes.len() as f64;
         let ratio = support::record(
-            &format!("ssr: node pool ({workers} worker{}) vs a process per page, per page", if workers == 1 { "" } else { "s" }),
+            &format!(
+                "ssr: node pool ({workers} worker{}) vs a process per page, per page",
+                if workers == 1 { "" } else { "s" }
+            ),
             per_spawned_page,
             per_pool_page,
         );

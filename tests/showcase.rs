@@ -647,25 +647,37 @@ async fn the_home_page_and_the_feature_pages_are_html() {
             "no link to {link}"
         );
     }
-    assert!(home.contains("multipart upload, files stored"), "the route table");
+    assert!(
+        home.contains("multipart upload, files stored"),
+        "the route table"
+    );
     let (status, _, jobs) = get(&format!("{base}/features/jobs"), &[]).await;
     assert_eq!(status, 200);
     assert!(jobs.contains("<h1>Jobs</h1>"));
 }
 
-#[test]
-fn prerender_writes_the_site_the_server_serves() {
-    let out = scratch_dir("prerender");
+/// `showcase prerender OUT [extra…]` into a fresh folder: the folder and
+/// what it printed (the command must succeed).
+fn prerender(name: &str, extra: &[&str]) -> (PathBuf, String) {
+    let out = scratch_dir(name);
     let output = Command::new(binary())
-        .args(["prerender", out.to_str().unwrap()])
+        .arg("prerender")
+        .arg(&out)
+        .args(extra)
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
         output.status.success(),
         "{stdout}{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    (out, stdout)
+}
+
+#[test]
+fn prerender_writes_the_site_the_server_serves() {
+    let (out, stdout) = prerender("prerender", &[]);
     assert!(
         stdout.starts_with("7 pages, ") && stdout.contains(" 0 failed"),
         "{stdout}"
@@ -690,17 +702,7 @@ fn prerender_writes_the_site_the_server_serves() {
 #[cfg(feature = "ssr-node")]
 #[test]
 fn prerender_with_node_writes_the_react_pages() {
-    let out = scratch_dir("prerender-node");
-    let output = Command::new(binary())
-        .args(["prerender", out.to_str().unwrap(), "--node"])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let (out, stdout) = prerender("prerender-node", &["--node"]);
     assert!(stdout.starts_with("5 pages, "), "{stdout}");
     let home = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(home.contains("rendered by React"), "{home}");

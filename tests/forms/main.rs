@@ -82,14 +82,14 @@ fn binary(len: usize, seed: u8) -> Vec<u8> {
     near.iter().copied().cycle().take(len).collect()
 }
 
+/// (name, file name, bytes) per part.
+type Parts = Vec<(String, Option<String>, Vec<u8>)>;
+
 /// Parts as (name, file name, bytes), driving the parser over `chunks`.
-fn parse_chunks(
-    chunks: &[&[u8]],
-    limits: FormLimits,
-) -> Result<Vec<(String, Option<String>, Vec<u8>)>, FormError> {
+fn parse_chunks(chunks: &[&[u8]], limits: FormLimits) -> Result<Parts, FormError> {
     let mut parser = Parser::new(BOUNDARY, limits)?;
     let mut chunks = chunks.iter();
-    let mut parts: Vec<(String, Option<String>, Vec<u8>)> = Vec::new();
+    let mut parts: Parts = Vec::new();
     loop {
         match parser.step()? {
             Step::NeedMore => match chunks.next() {
@@ -106,11 +106,7 @@ fn parse_chunks(
     }
 }
 
-fn parse_in(
-    body: &[u8],
-    chunk: usize,
-    limits: FormLimits,
-) -> Result<Vec<(String, Option<String>, Vec<u8>)>, FormError> {
+fn parse_in(body: &[u8], chunk: usize, limits: FormLimits) -> Result<Parts, FormError> {
     parse_chunks(&body.chunks(chunk).collect::<Vec<_>>(), limits)
 }
 

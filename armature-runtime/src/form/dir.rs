@@ -113,18 +113,16 @@ mod imp {
             })
         }
 
-        pub(super) fn create_new(&self, name: &str) -> io::Result<File> {
+        /// `openat` relative to the directory, never following a symlink.
+        fn open_at(&self, name: &str, flags: libc::c_int) -> io::Result<File> {
             let cname = c(name)?;
+            let flags = flags | libc::O_NOFOLLOW | libc::O_CLOEXEC;
             // SAFETY: valid fd and C string; the result is owned below.
             let fd = unsafe {
                 libc::openat(
                     self.fd.as_raw_fd(),
                     cname.as_ptr(),
-                    libc::O_WRONLY
-                        | libc::O_CREAT
-                        | libc::O_EXCL
-                        | libc::O_NOFOLLOW
-                        | libc::O_CLOEXEC,
+                    flags,
                     0o644 as libc::c_uint,
                 )
             };
@@ -135,23 +133,13 @@ mod imp {
             Ok(unsafe { File::from_raw_fd(fd) })
         }
 
-        /// Opens an existing regular file of the directory for reading
-        /// (never through a symlink).
+        pub(super) fn create_new(&self, name: &str) -> io::Result<File> {
+            self.open_at(name, libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL)
+        }
+
+        /// Opens an existing regular file of the directory for reading.
         pub(crate) fn open_read(&self, name: &str) -> io::Result<File> {
-            let cname = c(name)?;
-            // SAFETY: as in `create_new`.
-            let fd = unsafe {
-                libc::openat(
-                    self.fd.as_raw_fd(),
-                    cname.as_ptr(),
-                    libc::O_RDONLY | libc::O_NOFOLLOW | libc::O_CLOEXEC,
-                )
-            };
-            if fd < 0 {
-                return Err(io::Error::last_os_error());
-            }
-            // SAFETY: as in `create_new`.
-            Ok(unsafe { File::from_raw_fd(fd) })
+            self.open_at(name, libc::O_RDONLY)
         }
 
         pub(super) fn link(&self, from: &str, to: &str) -> io::Result<()> {

@@ -440,13 +440,16 @@ mod tests {
     use super::*;
     use crate::form::FormErrorKind;
 
+    /// (name, file name, content) per part.
+    type Parts = Vec<(String, Option<String>, Vec<u8>)>;
+
     /// Runs `body` through a parser fed in `chunks`-sized pieces; returns
     /// (name, file name, content) per part.
     pub(crate) fn parse_in(
         body: &[u8],
         chunk: usize,
         limits: FormLimits,
-    ) -> Result<Vec<(String, Option<String>, Vec<u8>)>, FormError> {
+    ) -> Result<Parts, FormError> {
         let mut parser = Parser::new("b0undary", limits)?;
         let mut pieces = body.chunks(chunk.max(1));
         let mut parts = Vec::new();
@@ -489,7 +492,7 @@ mod tests {
         body
     }
 
-    fn kind(r: Result<Vec<(String, Option<String>, Vec<u8>)>, FormError>) -> FormErrorKind {
+    fn kind(r: Result<Parts, FormError>) -> FormErrorKind {
         r.unwrap_err().kind()
     }
 

@@ -182,10 +182,11 @@ fn publish_all(
         };
         let stored = match &meta.publish_as {
             None => Ok(file.name),
-            Some(name) => writer::publish(dir, &file.name, name, opts.overwrite).map_err(|e| {
-                let _ = dir.remove(&file.name);
-                e
-            }),
+            Some(name) => {
+                writer::publish(dir, &file.name, name, opts.overwrite).inspect_err(|_| {
+                    let _ = dir.remove(&file.name);
+                })
+            }
         };
         match stored {
             Ok(stored_name) => saved.push(SavedFile {

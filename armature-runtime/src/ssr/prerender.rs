@@ -277,8 +277,7 @@ where
                     let len = bytes.len() as u64;
                     tokio::task::spawn_blocking(move || write_page(&out_dir, &file, &bytes))
                         .await
-                        .map_err(std::io::Error::other)
-                        .flatten()
+                        .unwrap_or_else(|e| Err(std::io::Error::other(e)))
                         .map_err(|e| {
                             RenderError::new(RenderErrorKind::Io, format!("cannot write: {e}"))
                         })?;
