@@ -186,7 +186,7 @@ impl RequestContext {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be extracted from a request",
     label = "this parameter's type is not an extractor",
-    note = "route parameters must implement `armature::FromRequest`: use `Path<T>`, `Query<T>`, `Json<T>`, `Form<T>`, `Valid<E>`, `State<T>`, `Ext<T>`, `HeaderMap`, `Method`, `Uri` or `Bytes`, or implement `FromRequest` for your type"
+    note = "route parameters must implement `armature::FromRequest`: use `Path<T>`, `Query<T>`, `Json<T>`, `Form<T>`, `Multipart`, `Valid<E>`, `State<T>`, `Ext<T>`, `Ssr`, `HeaderMap`, `Method`, `Uri` or `Bytes`, or implement `FromRequest` for your type"
 )]
 pub trait FromRequest: Sized {
     /// Builds the value, or the response that rejects the request.
