@@ -198,14 +198,49 @@ fn node_ratios(rt: &tokio::runtime::Runtime) {
     }
 }
 
+fn smoke(rt: &tokio::runtime::Runtime) {
+    let renderer = templates();
+    let out = scratch("smoke");
+    let opts = PrerenderOptions {
+        progress: false,
+        ..PrerenderOptions::default()
+    };
+    let stats = rt
+        .block_on(prerender_site(
+            &renderer,
+            routes().into_iter().take(20),
+            &out,
+            opts,
+        ))
+        .unwrap();
+    assert_eq!(stats.pages, 20);
+    assert!(spawn_per_page("/p/1").contains("\"html\""));
+    let node = rt
+        .block_on(NodeRenderer::start(
+            SCRIPT,
+            NodeOptions {
+                workers: 1,
+                ..NodeOptions::default()
+            },
+        ))
+        .unwrap();
+    assert!(rt.block_on(node.render("/p/1", json!({}))).is_ok());
+}
+
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
-    templates_ratios(&rt);
-    node_ratios(&rt);
+    if std::env::args().any(|a| a == "--bench") {
+        templates_ratios(&rt);
+        node_ratios(&rt);
+    } else {
+        // `cargo test --all-targets` runs this once in a debug build: a
+        // smoke run of both paths, small.
+        smoke(&rt);
+    }
     let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
     let _ = std::fs::remove_dir_all(Path::new(&target).join("bench-ssr"));
 }
