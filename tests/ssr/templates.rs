@@ -9,8 +9,11 @@ use serde_json::json;
 
 use crate::support::http::{TestServer, text};
 
+/// A folder of templates, a fresh one per call (tests run concurrently).
 pub fn site() -> std::path::PathBuf {
-    let dir = crate::scratch("templates");
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = crate::scratch(&format!("templates-{n}"));
     std::fs::create_dir_all(dir.join("layouts")).unwrap();
     std::fs::create_dir_all(dir.join("docs")).unwrap();
     std::fs::write(
