@@ -15,7 +15,7 @@ mod support;
 
 use std::convert::Infallible;
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -165,14 +165,6 @@ async fn save_parallel(body: &[Bytes], dir: &Path) {
     black_box(form.save(dir, opts).await.unwrap());
 }
 
-fn scratch() -> PathBuf {
-    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
-    let dir = Path::new(&target).join("bench-forms");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::canonicalize(dir).unwrap()
-}
-
 fn mib_per_s(bytes: usize, ns: f64) -> f64 {
     bytes as f64 / (1 << 20) as f64 / (ns / 1e9)
 }
@@ -242,7 +234,7 @@ fn ratios(rt: &tokio::runtime::Runtime) {
         || assert!(rt.block_on(armature_hostile(&hostile))),
     );
 
-    let dir = scratch();
+    let dir = support::scratch("forms");
     let (inline_dir, parallel_dir) = (dir.join("inline"), dir.join("parallel"));
     std::fs::create_dir_all(&inline_dir).unwrap();
     std::fs::create_dir_all(&parallel_dir).unwrap();
@@ -254,7 +246,7 @@ fn ratios(rt: &tokio::runtime::Runtime) {
         || rt.block_on(save_inline(&body, &inline_dir)),
         || rt.block_on(save_parallel(&body, &parallel_dir)),
     );
-    let _ = std::fs::remove_dir_all(&dir);
+    support::remove_scratch();
 }
 
 fn benches(c: &mut Criterion, rt: &tokio::runtime::Runtime) {

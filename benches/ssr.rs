@@ -49,14 +49,6 @@ fn routes() -> Vec<String> {
     (0..PAGES).map(|i| format!("/p/{i}")).collect()
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
-    let dir = Path::new(&target).join("bench-ssr").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// The same files prerender_site writes, written one by one (temp + rename).
 fn bare_write(out: &Path, pages: &[(PathBuf, String)]) {
     for (file, html) in pages {
@@ -81,7 +73,7 @@ fn templates_ratios(rt: &tokio::runtime::Runtime) {
         .collect();
     let size: usize = pages.iter().map(|(_, h)| h.len()).sum::<usize>() / PAGES;
     println!("template page size: {size} bytes");
-    let (bare, site) = (scratch("bare"), scratch("site"));
+    let (bare, site) = (support::scratch("ssr-bare"), support::scratch("ssr-site"));
     let opts = PrerenderOptions {
         progress: false,
         sync: false,
@@ -200,7 +192,7 @@ fn node_ratios(rt: &tokio::runtime::Runtime) {
 
 fn smoke(rt: &tokio::runtime::Runtime) {
     let renderer = templates();
-    let out = scratch("smoke");
+    let out = support::scratch("ssr-smoke");
     let opts = PrerenderOptions {
         progress: false,
         ..PrerenderOptions::default()
@@ -241,6 +233,5 @@ fn main() {
         // smoke run of both paths, small.
         smoke(&rt);
     }
-    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
-    let _ = std::fs::remove_dir_all(Path::new(&target).join("bench-ssr"));
+    support::remove_scratch();
 }

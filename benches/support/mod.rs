@@ -95,6 +95,24 @@ pub fn interleaved(
     ratio
 }
 
+/// An empty folder `target/bench-scratch/<name>` (absolute) for a bench's
+/// files; [`remove_scratch`] deletes them all.
+pub fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = scratch_root().join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch folder under target/");
+    std::fs::canonicalize(dir).expect("it exists")
+}
+
+pub fn remove_scratch() {
+    let _ = std::fs::remove_dir_all(scratch_root());
+}
+
+fn scratch_root() -> std::path::PathBuf {
+    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+    std::path::Path::new(&target).join("bench-scratch")
+}
+
 /// Records a comparison measured some other way (rates of whole runs
 /// rather than alternating rounds); `ratio` is contender / baseline.
 pub fn record(name: &str, baseline_ns: f64, contender_ns: f64) -> Ratio {

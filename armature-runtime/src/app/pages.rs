@@ -46,6 +46,6 @@ impl PageSource for AppService {
     }
 
     fn concurrency(&self) -> usize {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        crate::pool::cores()
     }
 }

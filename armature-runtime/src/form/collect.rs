@@ -13,7 +13,7 @@ use super::limits::FormError;
 use super::multipart::Multipart;
 use super::names;
 use super::save::{self, Batch, SaveOptions};
-use super::writer::{PartWriter, Written};
+use super::writer::PartWriter;
 
 /// A whole form: text fields in order (repeats kept) and files in order.
 #[derive(Debug, Default)]
@@ -149,20 +149,17 @@ impl Multipart {
                 return Err(e);
             }
         }
-        // `finish` keeps its files on success: they become the spools.
+        // `finish` keeps the spools' temporary files (nothing to publish)
+        // and lists them in order, one per spooled upload.
+        let dir = Arc::clone(batch.dir());
         let written = batch.finish().await?;
-        let mut written = written.into_iter();
-        for (index, dir) in spooled {
-            let file: &mut UploadedFile = &mut form.files[index];
-            let Written { name, size } = written
-                .next()
-                .map(|saved| Written {
-                    name: saved.stored_name,
-                    size: saved.size,
-                })
-                .expect("one written file per spooled upload");
-            file.size = size;
-            file.data = FileData::Spooled(Spool { dir, name });
+        for (index, saved) in spooled.into_iter().zip(written) {
+            let file = &mut form.files[index];
+            file.size = saved.size;
+            file.data = FileData::Spooled(Spool {
+                dir: Arc::clone(&dir),
+                name: saved.stored_name,
+            });
         }
         Ok(form)
     }
@@ -171,7 +168,7 @@ impl Multipart {
         &mut self,
         batch: &mut Batch,
         form: &mut FormData,
-        spooled: &mut Vec<(usize, Arc<Dir>)>,
+        spooled: &mut Vec<usize>,
         sink: &mut Option<Sink>,
     ) -> Result<(), FormError> {
         let threshold = self.limits.spool_threshold;
@@ -219,7 +216,7 @@ impl Multipart {
                         },
                         task,
                     );
-                    spooled.push((form.files.len(), Arc::clone(batch.dir())));
+                    spooled.push(form.files.len());
                     FileData::Memory(Bytes::new())
                 }
             };

@@ -275,14 +275,14 @@ impl Field<'_> {
 
     /// The whole content, within the field or file limit.
     pub async fn bytes(&mut self) -> Result<Bytes, FormError> {
-        let mut first = match self.chunk().await? {
-            None => return Ok(Bytes::new()),
-            Some(chunk) => chunk,
+        let Some(first) = self.chunk().await? else {
+            return Ok(Bytes::new());
         };
+        // One chunk (the common small field) is returned as it came.
         let Some(second) = self.chunk().await? else {
             return Ok(first);
         };
-        let mut all = bytes::BytesMut::from(std::mem::take(&mut first));
+        let mut all = bytes::BytesMut::from(first);
         all.extend_from_slice(&second);
         while let Some(chunk) = self.chunk().await? {
             all.extend_from_slice(&chunk);

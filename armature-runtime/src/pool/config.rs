@@ -1,5 +1,3 @@
-use std::num::NonZeroUsize;
-
 /// Sizes of Armature's thread pools.
 ///
 /// ```
@@ -24,7 +22,7 @@ pub struct ParallelConfig {
 
 impl Default for ParallelConfig {
     fn default() -> Self {
-        let cores = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
+        let cores = super::cores();
         Self {
             cpu_threads: cores,
             io_threads: cores,

@@ -17,6 +17,12 @@ use std::sync::{Arc, RwLock};
 /// never per item.
 static COMPUTE_POOL: RwLock<Option<Arc<rayon::ThreadPool>>> = RwLock::new(None);
 
+/// The cores this process may use (1 when unknown): the default size of
+/// every pool and of every "one per core" bound.
+pub(crate) fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
 /// The compute pool, built with [`ParallelConfig::default`] on first use
 /// when nothing configured it before.
 pub fn compute_pool() -> Arc<rayon::ThreadPool> {

@@ -54,7 +54,7 @@ pub trait Renderer: Send + Sync + 'static {
     /// How many renders are worth running at once (what pre-rendering
     /// bounds itself to): the cores, unless the renderer knows better.
     fn concurrency(&self) -> usize {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        crate::pool::cores()
     }
 }
 

@@ -58,7 +58,7 @@ pub struct NodeOptions {
 impl Default for NodeOptions {
     fn default() -> Self {
         Self {
-            workers: std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+            workers: crate::pool::cores(),
             in_flight: 16,
             timeout: Duration::from_secs(10),
             startup_timeout: Duration::from_secs(15),
