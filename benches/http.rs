@@ -1,5 +1,6 @@
-//! HTTP: Armature vs raw hyper vs axum on GET / (text) and GET /users/{id}
-//! (JSON), side by side in one run on loopback.
+//! HTTP: Armature vs raw hyper, axum and actix-web on four routes (text,
+//! a path parameter answered with JSON, and the classic plaintext and JSON
+//! routes), side by side in one run on loopback.
 //!
 //! Each server runs in a child process pinned to core 0 on a one-thread
 //! runtime, with a counting allocator; the load generator (64 keep-alive
@@ -11,6 +12,8 @@
 //! noisy phase of the VM hits all of them.
 //!
 //! `cargo bench --bench http` (`ARMATURE_BENCH_QUICK=1` for a short run).
+//! Instructions per request, repeatable on a noisy machine, come from the
+//! same servers under callgrind: `scripts/http-profile`.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
@@ -48,18 +51,28 @@ mod counting {
 static ALLOCATOR: counting::Counting = counting::Counting;
 
 /// `armature-no-header-timeout`: the same server with `header_read_timeout:
-/// None`, to measure what the per-request header timer costs. The `+5 mw`
-/// kinds add five no-op middleware: an app-wide `pipeline!` of independent
-/// members, and five `axum::middleware::from_fn` layers.
-const KINDS: [&str; 6] = [
+/// None`, to show what the header timer costs. The `+5 mw` kinds add five
+/// no-op middleware: an app-wide `pipeline!` of independent members, and
+/// five `axum::middleware::from_fn` layers. Raw hyper and axum run without
+/// any timeout (neither sets one unless told); actix-web runs with its
+/// defaults, which are on (5 s for the request head, 5 s keep-alive).
+const KINDS: [&str; 7] = [
     "armature",
     "armature-no-header-timeout",
     "armature +5 mw",
     "hyper",
     "axum",
     "axum +5 mw",
+    "actix-web",
 ];
-const ROUTES: [(&str, &str); 2] = [("GET /", "/"), ("GET /users/{id}", "/users/42")];
+/// The two routes of the framework comparisons (plaintext and JSON, as
+/// TechEmpower defines them), a path parameter, and the root.
+const ROUTES: [(&str, &str); 4] = [
+    ("GET /", "/"),
+    ("GET /users/{id}", "/users/42"),
+    ("GET /plaintext", "/plaintext"),
+    ("GET /json", "/json"),
+];
 
 mod support;
 
@@ -74,14 +87,24 @@ fn pin_to(core: usize) {
 
 // ---------------------------------------------------------------- servers
 
+/// What every server sends: the same types, serialized per request.
+#[derive(serde::Serialize)]
+struct User {
+    id: u64,
+    name: &'static str,
+}
+
+#[derive(serde::Serialize)]
+struct Message {
+    message: &'static str,
+}
+
+const HELLO: &str = "Hello, World!";
+
 mod armature_server {
     use armature::prelude::*;
 
-    #[derive(serde::Serialize)]
-    pub struct User {
-        id: u64,
-        name: &'static str,
-    }
+    use super::{HELLO, Message, User};
 
     pub struct Api;
 
@@ -89,20 +112,30 @@ mod armature_server {
     impl Api {
         #[get("/")]
         async fn index(&self) -> &'static str {
-            "Hello, World!"
+            HELLO
         }
 
         #[get("/users/{id}")]
         async fn user(&self, Path(id): Path<u64>) -> Json<User> {
             Json(User { id, name: "user" })
         }
+
+        #[get("/plaintext")]
+        async fn plaintext(&self) -> &'static str {
+            HELLO
+        }
+
+        #[get("/json")]
+        async fn json(&self) -> Json<Message> {
+            Json(Message { message: HELLO })
+        }
     }
 
     crate::support::noop_middleware!(n1, n2, n3, n4, n5);
 
     pub async fn run(listener: std::net::TcpListener, header_timeout: bool, middleware: bool) {
-        let addr = listener.local_addr().unwrap();
-        drop(listener);
+        listener.set_nonblocking(true).unwrap();
+        let listener = tokio::net::TcpListener::from_std(listener).unwrap();
         let mut config = armature::ServerConfig::default();
         if !header_timeout {
             config.header_read_timeout = None;
@@ -111,8 +144,7 @@ mod armature_server {
         if middleware {
             app = app.middleware(pipeline![n1, n2, n3, n4, n5]);
         }
-        let server = app.bind(addr).await.unwrap();
-        server.run().await.unwrap();
+        app.listen(listener).unwrap().run().await.unwrap();
     }
 }
 
@@ -124,24 +156,34 @@ mod hyper_server {
     use hyper::{Request, Response, body::Incoming, header};
     use hyper_util::rt::{TokioExecutor, TokioIo};
 
+    use super::{HELLO, Message, User};
+
+    fn text() -> http::Result<Response<Full<Bytes>>> {
+        Response::builder()
+            .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+            .body(Full::new(Bytes::from_static(HELLO.as_bytes())))
+    }
+
+    fn json<T: serde::Serialize>(value: &T) -> http::Result<Response<Full<Bytes>>> {
+        Response::builder()
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Full::new(Bytes::from(serde_json::to_vec(value).unwrap())))
+    }
+
     async fn handle(req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
         let path = req.uri().path();
-        let response = if path == "/" {
-            Response::builder()
-                .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
-                .body(Full::new(Bytes::from_static(b"Hello, World!")))
-        } else if let Some(id) = path
-            .strip_prefix("/users/")
-            .and_then(|id| id.parse::<u64>().ok())
-        {
-            let body = serde_json::to_vec(&serde_json::json!({"id": id, "name": "user"})).unwrap();
-            Response::builder()
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Full::new(Bytes::from(body)))
-        } else {
-            Response::builder()
-                .status(404)
-                .body(Full::new(Bytes::new()))
+        let response = match path {
+            "/" | "/plaintext" => text(),
+            "/json" => json(&Message { message: HELLO }),
+            _ => match path
+                .strip_prefix("/users/")
+                .and_then(|id| id.parse::<u64>().ok())
+            {
+                Some(id) => json(&User { id, name: "user" }),
+                None => Response::builder()
+                    .status(404)
+                    .body(Full::new(Bytes::new())),
+            },
         };
         Ok(response.unwrap())
     }
@@ -165,6 +207,8 @@ mod axum_server {
     use axum::extract::Path;
     use axum::routing::get;
 
+    use super::{HELLO, Message, User};
+
     async fn noop(
         req: axum::extract::Request,
         next: axum::middleware::Next,
@@ -176,12 +220,15 @@ mod axum_server {
         listener.set_nonblocking(true).unwrap();
         let listener = tokio::net::TcpListener::from_std(listener).unwrap();
         let mut app = axum::Router::new()
-            .route("/", get(|| async { "Hello, World!" }))
+            .route("/", get(|| async { HELLO }))
             .route(
                 "/users/{id}",
-                get(|Path(id): Path<u64>| async move {
-                    axum::Json(serde_json::json!({"id": id, "name": "user"}))
-                }),
+                get(|Path(id): Path<u64>| async move { axum::Json(User { id, name: "user" }) }),
+            )
+            .route("/plaintext", get(|| async { HELLO }))
+            .route(
+                "/json",
+                get(|| async { axum::Json(Message { message: HELLO }) }),
             );
         if middleware {
             for _ in 0..5 {
@@ -192,8 +239,46 @@ mod axum_server {
     }
 }
 
-/// Child mode: serve `kind` on core 0, answer "stats" on stdin with the
-/// allocation count.
+mod actix_server {
+    use actix_web::{App, HttpServer, web};
+
+    use super::{HELLO, Message, User};
+
+    /// One worker thread (actix runs its own runtime per worker, and an
+    /// accept thread beside it; both inherit the core-0 pinning).
+    pub fn run(listener: std::net::TcpListener) {
+        actix_web::rt::System::new().block_on(async move {
+            HttpServer::new(|| {
+                App::new()
+                    .route("/", web::get().to(|| async { HELLO }))
+                    .route(
+                        "/users/{id}",
+                        web::get().to(|id: web::Path<u64>| async move {
+                            web::Json(User {
+                                id: id.into_inner(),
+                                name: "user",
+                            })
+                        }),
+                    )
+                    .route("/plaintext", web::get().to(|| async { HELLO }))
+                    .route(
+                        "/json",
+                        web::get().to(|| async { web::Json(Message { message: HELLO }) }),
+                    )
+            })
+            .workers(1)
+            .disable_signals()
+            .listen(listener)
+            .unwrap()
+            .run()
+            .await
+            .unwrap();
+        });
+    }
+}
+
+/// Child mode: serve `kind` on core 0, answer each line on stdin with the
+/// allocation count so far.
 fn serve(kind: &str) {
     pin_to(0);
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -207,6 +292,9 @@ fn serve(kind: &str) {
         }
         std::process::exit(0);
     });
+    if kind == "actix-web" {
+        return actix_server::run(listener);
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -218,7 +306,8 @@ fn serve(kind: &str) {
             "armature +5 mw" => armature_server::run(listener, true, true).await,
             "hyper" => hyper_server::run(listener).await,
             "axum" => axum_server::run(listener, false).await,
-            _ => axum_server::run(listener, true).await,
+            "axum +5 mw" => axum_server::run(listener, true).await,
+            other => panic!("unknown server kind {other:?}"),
         }
     });
 }

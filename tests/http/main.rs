@@ -825,3 +825,129 @@ mod header_limits {
         out
     }
 }
+
+/// The header-read timeout, enforced by the connection (one lazily re-armed
+/// deadline) rather than by a timer per request: from a header block's first
+/// byte, for every request of a keep-alive connection, never for the
+/// silence between requests (the idle timeout's job) nor for HTTP/2.
+mod header_timeout {
+    use std::time::Instant;
+
+    use super::*;
+
+    const HEADER: Duration = Duration::from_millis(300);
+
+    async fn server() -> TestServer {
+        let config = ServerConfig {
+            header_read_timeout: Some(HEADER),
+            idle_timeout: Duration::from_secs(20),
+            ..ServerConfig::default()
+        };
+        TestServer::start(app().config(config)).await
+    }
+
+    /// How long until the server closed `stream`, reading what it sends.
+    async fn closed_after(stream: &mut tokio::net::TcpStream, started: Instant) -> Duration {
+        let mut buf = [0u8; 1024];
+        tokio::time::timeout(Duration::from_secs(5), async {
+            loop {
+                match stream.read(&mut buf).await {
+                    Ok(0) | Err(_) => return started.elapsed(),
+                    Ok(_) => {}
+                }
+            }
+        })
+        .await
+        .expect("the server kept a slow header open")
+    }
+
+    #[tokio::test]
+    async fn a_header_trickled_a_byte_at_a_time_is_cut_off_from_its_first_byte() {
+        let s = server().await;
+        let stream = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+        let (mut read, mut write) = stream.into_split();
+        let started = Instant::now();
+        // Slowloris: every byte is news, none finishes the block.
+        tokio::spawn(async move {
+            for byte in b"GET /users HTTP/1.1\r\nhost: x\r\nx-slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" {
+                if write.write_all(&[*byte]).await.is_err() {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(40)).await;
+            }
+        });
+        let mut buf = [0u8; 1024];
+        let took = tokio::time::timeout(Duration::from_secs(5), async {
+            loop {
+                match read.read(&mut buf).await {
+                    Ok(0) | Err(_) => return started.elapsed(),
+                    Ok(_) => {}
+                }
+            }
+        })
+        .await
+        .expect("the server kept a slow header open");
+        assert!(took >= HEADER, "closed after {took:?}");
+        assert!(took < Duration::from_millis(1500), "closed after {took:?}");
+    }
+
+    #[tokio::test]
+    async fn the_second_request_of_a_connection_is_timed_too() {
+        let s = server().await;
+        let mut stream = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+        stream
+            .write_all(b"GET /users HTTP/1.1\r\nhost: x\r\n\r\n")
+            .await
+            .unwrap();
+        assert!(
+            support::http::read_response(&mut stream)
+                .await
+                .starts_with("HTTP/1.1 200")
+        );
+        // Quiet longer than the header timeout between requests: allowed.
+        tokio::time::sleep(HEADER * 2).await;
+        stream
+            .write_all(b"GET /users HTTP/1.1\r\nhost: x\r\n")
+            .await
+            .unwrap();
+        let started = Instant::now();
+        let took = closed_after(&mut stream, started).await;
+        assert!(took < HEADER * 3, "closed after {took:?}");
+    }
+
+    #[tokio::test]
+    async fn keep_alive_outlives_the_header_timeout_while_requests_finish() {
+        let s = server().await;
+        let mut stream = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+        for _ in 0..3 {
+            stream
+                .write_all(b"GET /users HTTP/1.1\r\nhost: x\r\n\r\n")
+                .await
+                .unwrap();
+            let reply = support::http::read_response(&mut stream).await;
+            assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+            tokio::time::sleep(HEADER * 2).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn http2_connections_are_not_timed_as_header_blocks() {
+        let s = server().await;
+        let stream = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+        let (mut sender, conn) = hyper::client::conn::http2::handshake(
+            hyper_util::rt::TokioExecutor::new(),
+            hyper_util::rt::TokioIo::new(stream),
+        )
+        .await
+        .unwrap();
+        tokio::spawn(conn);
+        for _ in 0..3 {
+            let request = hyper::Request::get(format!("http://{}/users/greeting", s.addr))
+                .body(http_body_util::Empty::<bytes::Bytes>::new())
+                .unwrap();
+            let response = sender.send_request(request).await.unwrap();
+            assert_eq!(support::http::text(response).await, "hello via GET");
+            tokio::time::sleep(HEADER * 2).await;
+        }
+    }
+}

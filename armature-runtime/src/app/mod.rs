@@ -185,8 +185,34 @@ impl App {
                 addr: shown,
                 source,
             })?;
-        let shutdown = shutdown.unwrap_or_default();
-        Ok(Server::new(listener, Arc::new(service), config, shutdown))
+        Ok(Server::new(
+            listener,
+            Arc::new(service),
+            config,
+            shutdown.unwrap_or_default(),
+        ))
+    }
+
+    /// [`App::build`], then serves on a listener bound already: a socket
+    /// handed over by a service manager, or one a test bound to port 0
+    /// and learned the address of before starting.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use armature_runtime::app::App;
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let server = App::new().listen(listener)?;
+    /// server.run().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn listen(self, listener: TcpListener) -> Result<Server<AppService>, AppError> {
+        let (service, config, shutdown) = self.assemble()?;
+        Ok(Server::new(
+            listener,
+            Arc::new(service),
+            config,
+            shutdown.unwrap_or_default(),
+        ))
     }
 
     /// Binds and serves until ctrl-c or SIGTERM (or the token of

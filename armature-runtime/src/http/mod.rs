@@ -3,6 +3,8 @@
 
 mod body;
 mod config;
+mod connection;
+mod deadline;
 pub(crate) mod error;
 mod extract;
 mod head;
