@@ -1,16 +1,18 @@
 //! The built app: a service answering requests, with or without a socket.
 
 use std::any::Any;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
+use futures::future::Either;
 use http::{Method, Request};
 use tracing::Instrument;
 
 use crate::http::{
-    BodyLimits, HttpService, RequestBody, RequestContext, RequestHead, Response, RouteDef, Router,
-    StateMap,
+    BodyLimits, Dispatch, HttpService, RequestBody, RequestContext, RequestHead, Response,
+    RouteDef, Router, StateMap,
 };
 use crate::middleware::DynPipeline;
 
@@ -91,43 +93,61 @@ impl AppService {
     /// address.
     pub async fn handle<B: Into<RequestBody>>(&self, request: Request<B>) -> Response {
         let (parts, body) = request.into_parts();
-        self.respond(parts, body.into(), None).await
+        self.start(parts, body.into(), None).await
     }
 
-    async fn respond(
+    /// Routes the request (or hands it to the app-wide middleware) before
+    /// anything is awaited.
+    fn start(
         &self,
         parts: http::request::Parts,
         body: RequestBody,
         peer: Option<SocketAddr>,
-    ) -> Response {
+    ) -> Dispatch {
         // The router narrows the limit to the route's once matched.
         let head = RequestHead::new(parts, peer, self.state.clone());
         let ctx = RequestContext::new(head, body, self.limits);
         match &self.pipeline {
-            None => self.router.dispatch(ctx).await,
-            Some(pipeline) => pipeline.run_dyn(ctx, Arc::clone(&self.router)).await,
+            None => self.router.dispatch(ctx),
+            Some(pipeline) => Dispatch::Running(pipeline.run_dyn(ctx, Arc::clone(&self.router))),
         }
     }
 }
 
 impl HttpService for AppService {
-    async fn call(&self, request: Request<hyper::body::Incoming>, peer: SocketAddr) -> Response {
-        let start = Instant::now();
-        let span = tracing::info_span!(
-            "request",
-            method = %request.method(),
-            path = %request.uri().path(),
-            %peer,
-            status = tracing::field::Empty,
-            latency_us = tracing::field::Empty,
-        );
+    fn call(
+        &self,
+        request: Request<hyper::body::Incoming>,
+        peer: SocketAddr,
+    ) -> impl Future<Output = Response> + Send + use<> {
+        // No subscriber wants INFO: no span, no clock. (Checked first: with
+        // tracing's `log` feature, which axum and actix turn on, even a
+        // disabled span formats its fields for `log` until a subscriber
+        // is set.)
+        let span = if tracing::level_enabled!(tracing::Level::INFO) {
+            tracing::info_span!(
+                "request",
+                method = %request.method(),
+                path = %request.uri().path(),
+                %peer,
+                status = tracing::field::Empty,
+                latency_us = tracing::field::Empty,
+            )
+        } else {
+            tracing::Span::none()
+        };
         let (parts, body) = request.into_parts();
-        let response = self
-            .respond(parts, RequestBody::Incoming(body), Some(peer))
-            .instrument(span.clone())
-            .await;
-        span.record("status", response.status().as_u16());
-        span.record("latency_us", start.elapsed().as_micros() as u64);
-        response
+        let body = RequestBody::Incoming(body);
+        if span.is_disabled() {
+            return Either::Left(self.start(parts, body, Some(peer)));
+        }
+        let start = Instant::now();
+        let dispatch = span.in_scope(|| self.start(parts, body, Some(peer)));
+        Either::Right(async move {
+            let response = dispatch.instrument(span.clone()).await;
+            span.record("status", response.status().as_u16());
+            span.record("latency_us", start.elapsed().as_micros() as u64);
+            response
+        })
     }
 }

@@ -77,8 +77,9 @@ pub(super) async fn serve<S: HttpService>(
     let service = service_fn(move |request| {
         shared.activity.request_started();
         let guard = InFlight(shared.clone());
+        let response = shared.service.call(request, shared.peer);
         async move {
-            let response = guard.0.service.call(request, guard.0.peer).await;
+            let response = response.await;
             drop(guard);
             Ok::<_, Infallible>(response)
         }

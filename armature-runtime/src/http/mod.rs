@@ -22,6 +22,6 @@ pub(crate) use head::StateMap;
 pub use http::{HeaderMap, Method, StatusCode, Uri};
 pub use params::PathParams;
 pub use response::{Body, BoxError, Html, IntoResponse, Json, Response};
-pub(crate) use router::Router;
 pub use router::{Controller, Handler, HandlerFuture, RouteDef};
+pub(crate) use router::{Dispatch, Router};
 pub use server::{HttpService, Server};

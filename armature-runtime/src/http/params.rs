@@ -6,23 +6,105 @@ use serde::de::{
 };
 
 /// The parameters of the matched route, in path order.
-#[derive(Debug, Clone, Default)]
-pub struct PathParams {
-    pub(crate) items: Vec<(String, String)>,
+///
+/// Names and values are stored inline while they fit (4 parameters, 46
+/// bytes together: `/users/{id}` and most routes), so routing allocates
+/// nothing; longer ones spill to the heap.
+#[derive(Debug, Clone)]
+pub struct PathParams(Repr);
+
+const INLINE_BYTES: usize = 46;
+const INLINE_PARAMS: usize = 4;
+
+#[derive(Debug, Clone)]
+enum Repr {
+    Inline {
+        /// Each parameter's name then value, back to back.
+        text: [u8; INLINE_BYTES],
+        len: u8,
+        count: u8,
+        /// Where each parameter's name and value end in `text`.
+        ends: [(u8, u8); INLINE_PARAMS],
+    },
+    Heap(Vec<(String, String)>),
+}
+
+impl Default for PathParams {
+    fn default() -> Self {
+        PathParams(Repr::Inline {
+            text: [0; INLINE_BYTES],
+            len: 0,
+            count: 0,
+            ends: [(0, 0); INLINE_PARAMS],
+        })
+    }
 }
 
 impl PathParams {
+    /// Appends a parameter (the router, in path order).
+    pub(crate) fn push(&mut self, name: &str, value: &str) {
+        if let Repr::Inline {
+            text,
+            len,
+            count,
+            ends,
+        } = &mut self.0
+        {
+            let (at, n, v) = (*len as usize, name.len(), value.len());
+            if (*count as usize) < INLINE_PARAMS && at + n + v <= INLINE_BYTES {
+                text[at..at + n].copy_from_slice(name.as_bytes());
+                text[at + n..at + n + v].copy_from_slice(value.as_bytes());
+                ends[*count as usize] = ((at + n) as u8, (at + n + v) as u8);
+                *len = (at + n + v) as u8;
+                *count += 1;
+                return;
+            }
+            let spilled = self
+                .iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect();
+            self.0 = Repr::Heap(spilled);
+        }
+        if let Repr::Heap(items) = &mut self.0 {
+            items.push((name.to_owned(), value.to_owned()));
+        }
+    }
+
+    /// How many parameters the route has.
+    pub fn len(&self) -> usize {
+        match &self.0 {
+            Repr::Inline { count, .. } => *count as usize,
+            Repr::Heap(items) => items.len(),
+        }
+    }
+
+    /// Whether the route has no parameters.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `i`th parameter's name and value.
+    fn pair(&self, i: usize) -> (&str, &str) {
+        match &self.0 {
+            Repr::Inline { text, ends, .. } => {
+                let start = if i == 0 { 0 } else { ends[i - 1].1 as usize };
+                let (name_end, value_end) = (ends[i].0 as usize, ends[i].1 as usize);
+                // Both were copied from `&str`s whole: always UTF-8.
+                let text = |r: std::ops::Range<usize>| std::str::from_utf8(&text[r]).unwrap_or("");
+                (text(start..name_end), text(name_end..value_end))
+            }
+            Repr::Heap(items) => (&items[i].0, &items[i].1),
+        }
+    }
+
     /// A parameter's raw (percent-decoded) value.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.items
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
     }
 
     /// All parameters in path order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.items.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+        (0..self.len()).map(|i| self.pair(i))
     }
 }
 
@@ -44,7 +126,7 @@ impl de::Error for ParamError {
     }
 }
 
-pub(crate) struct ParamsDeserializer<'a>(pub &'a [(String, String)]);
+pub(crate) struct ParamsDeserializer<'a>(pub &'a PathParams);
 
 /// One parameter's value; numbers and bools parse from the text.
 struct Value<'a> {
@@ -123,8 +205,11 @@ impl<'de> Deserializer<'de> for Value<'de> {
 
 impl<'de> ParamsDeserializer<'de> {
     fn single(&self) -> Result<Value<'de>, ParamError> {
-        match self.0 {
-            [(name, value)] => Ok(Value { name, value }),
+        match self.0.len() {
+            1 => {
+                let (name, value) = self.0.pair(0);
+                Ok(Value { name, value })
+            }
             _ => Err(ParamError(format!(
                 "the route has {} path parameters; extract them as a tuple or a struct",
                 self.0.len()
@@ -175,15 +260,19 @@ impl<'de> Deserializer<'de> for ParamsDeserializer<'de> {
     }
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ParamError> {
-        match self.0 {
-            [(name, value)] => Value { name, value }.deserialize_any(visitor),
+        match self.0.len() {
+            1 => {
+                let (name, value) = self.0.pair(0);
+                Value { name, value }.deserialize_any(visitor)
+            }
             _ => self.deserialize_map(visitor),
         }
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ParamError> {
         visitor.visit_map(Map {
-            items: self.0,
+            params: self.0,
+            at: 0,
             next: None,
         })
     }
@@ -198,7 +287,10 @@ impl<'de> Deserializer<'de> for ParamsDeserializer<'de> {
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ParamError> {
-        visitor.visit_seq(Seq(self.0.iter()))
+        visitor.visit_seq(Seq {
+            params: self.0,
+            at: 0,
+        })
     }
 
     fn deserialize_tuple<V: Visitor<'de>>(
@@ -238,8 +330,9 @@ impl<'de> Deserializer<'de> for ParamsDeserializer<'de> {
 }
 
 struct Map<'a> {
-    items: &'a [(String, String)],
-    next: Option<&'a (String, String)>,
+    params: &'a PathParams,
+    at: usize,
+    next: Option<(&'a str, &'a str)>,
 }
 
 impl<'de> MapAccess<'de> for Map<'de> {
@@ -249,15 +342,13 @@ impl<'de> MapAccess<'de> for Map<'de> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, ParamError> {
-        match self.items.split_first() {
-            Some((first, rest)) => {
-                self.items = rest;
-                self.next = Some(first);
-                seed.deserialize(first.0.as_str().into_deserializer())
-                    .map(Some)
-            }
-            None => Ok(None),
+        if self.at == self.params.len() {
+            return Ok(None);
         }
+        let (name, value) = self.params.pair(self.at);
+        self.at += 1;
+        self.next = Some((name, value));
+        seed.deserialize(name.into_deserializer()).map(Some)
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(
@@ -272,7 +363,10 @@ impl<'de> MapAccess<'de> for Map<'de> {
     }
 }
 
-struct Seq<'a>(std::slice::Iter<'a, (String, String)>);
+struct Seq<'a> {
+    params: &'a PathParams,
+    at: usize,
+}
 
 impl<'de> SeqAccess<'de> for Seq<'de> {
     type Error = ParamError;
@@ -281,10 +375,12 @@ impl<'de> SeqAccess<'de> for Seq<'de> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, ParamError> {
-        match self.0.next() {
-            Some((name, value)) => seed.deserialize(Value { name, value }).map(Some),
-            None => Ok(None),
+        if self.at == self.params.len() {
+            return Ok(None);
         }
+        let (name, value) = self.params.pair(self.at);
+        self.at += 1;
+        seed.deserialize(Value { name, value }).map(Some)
     }
 }
 
@@ -293,10 +389,30 @@ mod tests {
     use super::*;
     use serde::Deserialize;
 
-    fn params(p: &[(&str, &str)]) -> Vec<(String, String)> {
-        p.iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+    fn params(p: &[(&str, &str)]) -> PathParams {
+        let mut params = PathParams::default();
+        for (k, v) in p {
+            params.push(k, v);
+        }
+        params
+    }
+
+    #[test]
+    fn inline_then_spilled_keep_order_and_text() {
+        let long = "x".repeat(40);
+        let cases: [&[(&str, &str)]; 3] = [
+            &[("id", "42")],
+            &[("a", "1"), ("b", "2"), ("c", "3"), ("d", "4"), ("e", "5")],
+            &[("org", "acme"), ("file", &long)],
+        ];
+        for case in cases {
+            let p = params(case);
+            assert_eq!(p.iter().collect::<Vec<_>>(), case.to_vec());
+            assert_eq!(p.get(case[0].0), Some(case[0].1));
+        }
+        assert!(matches!(params(cases[0]).0, Repr::Inline { .. }));
+        assert!(matches!(params(cases[1]).0, Repr::Heap(_)));
+        assert!(matches!(params(cases[2]).0, Repr::Heap(_)));
     }
 
     #[test]

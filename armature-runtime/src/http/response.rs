@@ -175,20 +175,27 @@ pub struct Json<T>(pub T);
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Html<T>(pub T);
 
-fn with_type(body: Bytes, content_type: &'static str) -> Response {
+// Constants: `HeaderValue::from_static` checks every byte when called at
+// run time, once per response.
+const JSON: HeaderValue = HeaderValue::from_static("application/json");
+const TEXT: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
+const HTML: HeaderValue = HeaderValue::from_static("text/html; charset=utf-8");
+const OCTETS: HeaderValue = HeaderValue::from_static("application/octet-stream");
+
+fn with_type(body: Bytes, content_type: HeaderValue) -> Response {
     let mut response = Response::new(Body::from(body));
     response
         .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        .insert(header::CONTENT_TYPE, content_type);
     response
 }
 
 pub(crate) fn json_response<T: Serialize + ?Sized>(value: &T) -> Response {
     match serde_json::to_vec(value) {
-        Ok(bytes) => with_type(Bytes::from(bytes), "application/json"),
+        Ok(bytes) => with_type(Bytes::from(bytes), JSON),
         Err(e) => {
             tracing::error!(error = %e, "response serialization failed");
-            let mut response = with_type(fallback_body(), "application/json");
+            let mut response = with_type(fallback_body(), JSON);
             *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
             response
         }
@@ -203,22 +210,19 @@ impl IntoResponse for Response {
 
 impl IntoResponse for &'static str {
     fn into_response(self) -> Response {
-        with_type(
-            Bytes::from_static(self.as_bytes()),
-            "text/plain; charset=utf-8",
-        )
+        with_type(Bytes::from_static(self.as_bytes()), TEXT)
     }
 }
 
 impl IntoResponse for String {
     fn into_response(self) -> Response {
-        with_type(Bytes::from(self), "text/plain; charset=utf-8")
+        with_type(Bytes::from(self), TEXT)
     }
 }
 
 impl IntoResponse for Bytes {
     fn into_response(self) -> Response {
-        with_type(self, "application/octet-stream")
+        with_type(self, OCTETS)
     }
 }
 
@@ -244,7 +248,7 @@ impl<T: Serialize> IntoResponse for Json<T> {
 
 impl<T: Into<String>> IntoResponse for Html<T> {
     fn into_response(self) -> Response {
-        with_type(Bytes::from(self.0.into()), "text/html; charset=utf-8")
+        with_type(Bytes::from(self.0.into()), HTML)
     }
 }
 

@@ -2,9 +2,11 @@
 //! holds every method's endpoint, so a known path with an unknown method
 //! is a 405 with `Allow`, not a 404.
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use http::Method;
 
@@ -61,6 +63,26 @@ struct PathEntry {
     methods: Vec<(Method, Endpoint)>,
     /// The `Allow` header value, computed once.
     allow: String,
+}
+
+/// A routed request: its handler running, or the answer already known
+/// (404, 405, a rejection).
+pub(crate) enum Dispatch {
+    Running(HandlerFuture),
+    Done(Option<Response>),
+}
+
+impl Future for Dispatch {
+    type Output = Response;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response> {
+        match self.get_mut() {
+            Dispatch::Running(handler) => handler.as_mut().poll(cx),
+            Dispatch::Done(response) => {
+                Poll::Ready(response.take().expect("Dispatch polled after completion"))
+            }
+        }
+    }
 }
 
 /// The routes of an app, and the body limit of routes that set none.
@@ -143,18 +165,20 @@ impl Router {
         })
     }
 
-    /// Routes `ctx` and runs the handler, or answers 404 / 405.
-    pub(crate) async fn dispatch(&self, mut ctx: RequestContext) -> Response {
+    /// Routes `ctx` and starts the handler, or answers 404 / 405. Routing
+    /// happens here, before anything is awaited: the future returned holds
+    /// only the handler's.
+    pub(crate) fn dispatch(&self, mut ctx: RequestContext) -> Dispatch {
         match self.lookup(&ctx.parts.method, ctx.parts.uri.path()) {
             Lookup::Found(endpoint, params) => {
                 ctx.routed(params, endpoint.body_limit.unwrap_or(self.body_limit));
-                (endpoint.handler)(ctx).await
+                Dispatch::Running((endpoint.handler)(ctx))
             }
-            Lookup::MethodNotAllowed(allow) => method_not_allowed(allow),
-            Lookup::NotFound => {
+            Lookup::MethodNotAllowed(allow) => Dispatch::Done(Some(method_not_allowed(allow))),
+            Lookup::NotFound => Dispatch::Done(Some(
                 HttpError::not_found(format!("no route for {}", ctx.parts.uri.path()))
-                    .into_response()
-            }
+                    .into_response(),
+            )),
         }
     }
 
@@ -173,12 +197,11 @@ impl Router {
         });
         match endpoint {
             Some(endpoint) => {
-                let items = matched
-                    .params
-                    .iter()
-                    .map(|(k, v)| (k.to_owned(), percent_decode(v)))
-                    .collect();
-                Lookup::Found(endpoint, PathParams { items })
+                let mut params = PathParams::default();
+                for (name, value) in matched.params.iter() {
+                    params.push(name, &percent_decode(value));
+                }
+                Lookup::Found(endpoint, params)
             }
             None => Lookup::MethodNotAllowed(&entry.allow),
         }
@@ -186,9 +209,9 @@ impl Router {
 }
 
 /// `%2F` -> `/` in a path segment; invalid escapes stay as they are.
-fn percent_decode(s: &str) -> String {
+fn percent_decode(s: &str) -> Cow<'_, str> {
     if !s.contains('%') {
-        return s.to_owned();
+        return Cow::Borrowed(s);
     }
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -206,7 +229,10 @@ fn percent_decode(s: &str) -> String {
         out.push(bytes[i]);
         i += 1;
     }
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    Cow::Owned(
+        String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    )
 }
 
 #[cfg(test)]

@@ -21,12 +21,14 @@ use crate::shutdown::Shutdown;
 /// What a [`Server`] serves: one call per request. The app's built service
 /// (`AppService`) is one; a test or another framework can bring its own.
 pub trait HttpService: Send + Sync + 'static {
-    /// Answers one request from `peer`.
+    /// Answers one request from `peer`. The future owns what it needs
+    /// (`'static`): routing happens in the call, and the request moves into
+    /// the handler once instead of being carried through a borrowing future.
     fn call(
         &self,
         request: http::Request<hyper::body::Incoming>,
         peer: SocketAddr,
-    ) -> impl Future<Output = Response> + Send;
+    ) -> impl Future<Output = Response> + Send + use<Self>;
 }
 
 /// A bound server: learn its address, take a shutdown handle, then `run`.

@@ -41,10 +41,7 @@ struct Erased<P>(Arc<P>);
 
 impl<P: Pipeline> DynPipeline for Erased<P> {
     fn run_dyn(&self, req: RequestContext, inner: Arc<Router>) -> BoxFuture<'static, Response> {
-        Box::pin(
-            self.0
-                .run(req, move |req| async move { inner.dispatch(req).await }),
-        )
+        Box::pin(self.0.run(req, move |req| inner.dispatch(req)))
     }
 
     fn steps(&self) -> Vec<Step> {

@@ -14,7 +14,7 @@ pub struct Path<T>(pub T);
 
 impl<T: DeserializeOwned + Send> FromRequest for Path<T> {
     async fn from_request(ctx: &mut RequestContext) -> Result<Self, Response> {
-        T::deserialize(ParamsDeserializer(&ctx.params.items))
+        T::deserialize(ParamsDeserializer(&ctx.params))
             .map(Path)
             .map_err(|e| HttpError::bad_request(e.0).into_response())
     }
