@@ -89,8 +89,11 @@ impl PathParams {
             Repr::Inline { text, ends, .. } => {
                 let start = if i == 0 { 0 } else { ends[i - 1].1 as usize };
                 let (name_end, value_end) = (ends[i].0 as usize, ends[i].1 as usize);
-                // Both were copied from `&str`s whole: always UTF-8.
-                let text = |r: std::ops::Range<usize>| std::str::from_utf8(&text[r]).unwrap_or("");
+                // SAFETY: `push` copies whole `&str`s into `text` and these
+                // ranges are exactly their bounds, so each is UTF-8. (This
+                // runs for every path parameter of every request; checking
+                // again cost a third of the extraction.)
+                let text = |r: std::ops::Range<usize>| unsafe { std::str::from_utf8_unchecked(&text[r]) };
                 (text(start..name_end), text(name_end..value_end))
             }
             Repr::Heap(items) => (&items[i].0, &items[i].1),
