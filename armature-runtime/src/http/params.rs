@@ -93,7 +93,8 @@ impl PathParams {
                 // ranges are exactly their bounds, so each is UTF-8. (This
                 // runs for every path parameter of every request; checking
                 // again cost a third of the extraction.)
-                let text = |r: std::ops::Range<usize>| unsafe { std::str::from_utf8_unchecked(&text[r]) };
+                let text =
+                    |r: std::ops::Range<usize>| unsafe { std::str::from_utf8_unchecked(&text[r]) };
                 (text(start..name_end), text(name_end..value_end))
             }
             Repr::Heap(items) => (&items[i].0, &items[i].1),
