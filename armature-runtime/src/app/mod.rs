@@ -178,19 +178,15 @@ impl App {
         addr: impl ToSocketAddrs + std::fmt::Debug,
     ) -> Result<Server<AppService>, AppError> {
         let shown = format!("{addr:?}");
-        let (service, config, shutdown) = self.assemble()?;
+        // Checked before binding: a mistake in the app is the one to report.
+        let assembled = self.assemble()?;
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| AppError::Bind {
                 addr: shown,
                 source,
             })?;
-        Ok(Server::new(
-            listener,
-            Arc::new(service),
-            config,
-            shutdown.unwrap_or_default(),
-        ))
+        Ok(server_on(listener, assembled))
     }
 
     /// [`App::build`], then serves on a listener bound already: a socket
@@ -206,13 +202,7 @@ impl App {
     /// # Ok(()) }
     /// ```
     pub fn listen(self, listener: TcpListener) -> Result<Server<AppService>, AppError> {
-        let (service, config, shutdown) = self.assemble()?;
-        Ok(Server::new(
-            listener,
-            Arc::new(service),
-            config,
-            shutdown.unwrap_or_default(),
-        ))
+        Ok(server_on(listener, self.assemble()?))
     }
 
     /// Binds and serves until ctrl-c or SIGTERM (or the token of
@@ -230,4 +220,16 @@ impl App {
         });
         server.run().await.map_err(AppError::Io)
     }
+}
+
+fn server_on(
+    listener: TcpListener,
+    (service, config, shutdown): (AppService, ServerConfig, Option<Shutdown>),
+) -> Server<AppService> {
+    Server::new(
+        listener,
+        Arc::new(service),
+        config,
+        shutdown.unwrap_or_default(),
+    )
 }
