@@ -39,6 +39,12 @@ pub(crate) fn now_ms() -> u64 {
         .as_millis() as u64
 }
 
+/// The coarse clock lags the real one by up to a tick (1-10 ms): a start
+/// read just before a tick and a check just after it would see a header
+/// block as older than it is. Deadlines get this much slack so that one is
+/// never enforced early, only up to a tick late.
+const CLOCK_SLACK_MS: u64 = 10;
+
 /// The timeouts a connection enforces after its first byte.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Limits {
@@ -127,7 +133,7 @@ impl Activity {
             .header
             .filter(|_| self.head_clock.load(Ordering::Relaxed))
         {
-            let header = header.as_millis() as u64;
+            let header = header.as_millis() as u64 + CLOCK_SLACK_MS;
             next = if head != 0 {
                 let due = head - 1 + header;
                 if now >= due {
@@ -177,11 +183,16 @@ mod tests {
     fn a_late_header_block_times_out_from_its_first_byte() {
         let a = Activity::new(now_ms(), true);
         let t = start_head(&a);
-        assert_eq!(a.check(t + 100, LIMITS), ms(200));
+        assert_eq!(a.check(t + 100, LIMITS), ms(200 + CLOCK_SLACK_MS));
         // More bytes of the same block do not move its start.
         a.bytes_arrived();
         assert_eq!(a.head_start.load(Ordering::Relaxed) - 1, t);
-        assert_eq!(a.check(t + 300, LIMITS), Verdict::HeaderTimeout);
+        // Never early: a tick of slack for the coarse clock.
+        assert_eq!(a.check(t + 300, LIMITS), ms(CLOCK_SLACK_MS));
+        assert_eq!(
+            a.check(t + 300 + CLOCK_SLACK_MS, LIMITS),
+            Verdict::HeaderTimeout
+        );
     }
 
     #[test]
@@ -191,13 +202,13 @@ mod tests {
         a.request_started();
         // The old deadline finds the request running: look again within
         // one header timeout (a new block may start any moment).
-        assert_eq!(a.check(t + 300, LIMITS), ms(300));
+        assert_eq!(a.check(t + 300, LIMITS), ms(300 + CLOCK_SLACK_MS));
         // Bytes while a request is in flight are its body, not a head.
         a.bytes_arrived();
         assert_eq!(a.head_start.load(Ordering::Relaxed), 0);
         a.request_ended();
         let end = a.last_end.load(Ordering::Relaxed);
-        assert_eq!(a.check(end + 100, LIMITS), ms(300));
+        assert_eq!(a.check(end + 100, LIMITS), ms(300 + CLOCK_SLACK_MS));
         assert_eq!(a.check(end + 800, LIMITS), ms(200));
         assert_eq!(a.check(end + 1000, LIMITS), Verdict::Idle);
     }
@@ -211,7 +222,7 @@ mod tests {
         let b = Activity::new(start, true);
         let t = start_head(&b);
         // Pending head: the header timeout rules, not idleness.
-        assert_eq!(b.check(t + 299, LIMITS), ms(1));
+        assert_eq!(b.check(t + 299, LIMITS), ms(1 + CLOCK_SLACK_MS));
     }
 
     #[test]
